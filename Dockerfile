@@ -1,0 +1,25 @@
+# Production image for the API and the worker (one image, two commands). Debian-based: Temporal's core bridge
+# is a glibc native module, so Alpine/musl images do not work.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY scripts ./scripts
+# Type-checks the sources and prebuilds the workflow bundle, so workers start without webpack.
+RUN npm run build
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY tsconfig.json ./
+COPY src ./src
+COPY bin ./bin
+COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
+USER node
+EXPOSE 3000 3001
+# `npm run start:api` or `npm run start:worker`; both need TEMPORAL_ADDRESS (no embedded dev server in production).
+CMD ["npm", "run", "start:api"]

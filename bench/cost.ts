@@ -1,0 +1,163 @@
+// Cost per order, counted from real histories (fetchHistory): history events and billable Temporal Cloud actions
+// of a happy-path order, and of an order whose capture stays PENDING for k reconciliation polls before PayPal
+// completes it (k = 1, 3, 5; RECONCILE_POLL_SCHEDULE short). Orders run to completion (short refund watch), so the
+// counts cover the whole life of the workflow.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { startProduct } from '../src/runtime';
+import { startSimulator } from '../src/simulator';
+import { orderWorkflowId } from '../src/workflows/messages';
+import { markdownTable, progress, type BenchModule, type BenchReport } from './harness';
+import { FastReceiver } from './receiver';
+import { bundleToFile } from './temporal';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+const POLL = process.env.COST_POLL ?? '1s';
+const KS = (process.env.COST_KS ?? '1,3,5').split(',').map(Number);
+const HAPPY_ORDERS = 3;
+
+/** Event type name without the EVENT_TYPE_ prefix, e.g. ACTIVITY_TASK_SCHEDULED. */
+function typeName(e: HistoryEvent): string {
+  return temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
+}
+
+/** Billable actions by kind (Temporal Cloud "Actions" page); queries are billed too but leave no history event. */
+export function countActions(events: HistoryEvent[]): Record<string, number> {
+  const n = { start: 0, signals: 0, activities: 0, timers: 0, upserts: 0, updates: 0 };
+  for (const e of events) {
+    if (e.workflowExecutionStartedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes) n.start++;
+    else if (e.workflowExecutionSignaledEventAttributes) n.signals++;
+    else if (e.activityTaskStartedEventAttributes) n.activities += e.activityTaskStartedEventAttributes.attempt ?? 1; // every attempt
+    else if (e.timerStartedEventAttributes) n.timers++;
+    else if (e.upsertWorkflowSearchAttributesEventAttributes) n.upserts++;
+    else if (e.workflowExecutionUpdateAcceptedEventAttributes) n.updates++;
+  }
+  return n;
+}
+
+/** Events per type, in order of first appearance. */
+function histogram(events: HistoryEvent[]): Map<string, number> {
+  const h = new Map<string, number>();
+  for (const e of events) h.set(typeName(e), (h.get(typeName(e)) ?? 0) + 1);
+  return h;
+}
+
+/** The cost bench. */
+export const costBench: BenchModule = {
+  name: 'cost',
+  async run(ctx): Promise<BenchReport> {
+    const { address } = await ctx.temporal();
+    const bundle = await bundleToFile(require.resolve('../src/workflows'));
+    const receiver = await new FastReceiver().start();
+    const simulator = await startSimulator({ logger: false });
+    const previousBundle = process.env.WORKFLOW_BUNDLE_PATH;
+    process.env.WORKFLOW_BUNDLE_PATH = bundle.path;
+    const product = await startProduct({
+      config: loadConfig({
+        PORT: '0', HOST: '127.0.0.1', ADMIN_PORT: '0', ADMIN_TOKEN: randomBytes(16).toString('hex'), LOG_LEVEL: 'silent',
+        TEMPORAL_TASK_QUEUE: `bench-cost-${randomUUID().slice(0, 8)}`, TEMPORAL_SDK_METRICS_PORT: '0', WEBHOOK_SWEEP_INTERVAL: 'off',
+        PAYPAL_ENV: 'simulator', FULFILLMENT_URL: receiver.url, FULFILLMENT_SECRET: 'bench-fulfillment-secret',
+        RECONCILE_POLL_SCHEDULE: POLL, WATCH_AFTER_FULFILMENT: '1s',
+      }),
+      logger: createLogger('silent'),
+      temporalAddress: address,
+      simulator,
+    });
+    if (previousBundle === undefined) delete process.env.WORKFLOW_BUNDLE_PATH;
+    else process.env.WORKFLOW_BUNDLE_PATH = previousBundle;
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    // The workflow exists once the simulator's first webhook went through the intake; until then: NOT_FOUND.
+    const history = async (orderId: string): Promise<HistoryEvent[]> => {
+      for (let tries = 0; ; tries++) {
+        try {
+          return (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) || tries > 200) throw err;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+    };
+    const finished = async (orderId: string) => {
+      await history(orderId);
+      await client.workflow.getHandle(orderWorkflowId(orderId)).result();
+      return history(orderId);
+    };
+
+    const scenarios: { name: string; events: HistoryEvent[] }[] = [];
+    try {
+      progress(`cost: ${HAPPY_ORDERS} happy-path orders and pending captures reconciled after k = ${KS.join(', ')} polls (poll every ${POLL})…`);
+      const happy = Array.from({ length: HAPPY_ORDERS }, async () => {
+        const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' } });
+        return finished(orderId);
+      });
+      const pending = KS.map(async (k) => {
+        const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
+        // Poll k has finished once k timers fired and the workflow started its next wait (timer k + 1).
+        for (;;) {
+          const events = await history(orderId);
+          const fired = events.filter((e) => e.timerFiredEventAttributes).length;
+          const started = events.filter((e) => e.timerStartedEventAttributes).length;
+          if (fired > k) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);
+          if (fired === k && started > k) break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const captureId = (await product.orders.getStatus(orderId))?.truth?.capture?.id;
+        if (!captureId) throw new Error(`cost: no capture for ${orderId}`);
+        await simulator.control.completeCapture(captureId);
+        return { k, events: await finished(orderId) };
+      });
+      const [happyDone, pendingDone] = await Promise.all([Promise.all(happy), Promise.all(pending)]);
+      for (const [i, events] of happyDone.entries()) scenarios.push({ name: `happy path (order ${i + 1})`, events });
+      for (const { k, events } of pendingDone) scenarios.push({ name: `capture PENDING, completed after ${k} poll${k === 1 ? '' : 's'}`, events });
+    } finally {
+      await connection.close();
+      await product.stop();
+      await simulator.close();
+      await receiver.close();
+      bundle.remove();
+    }
+
+    const rows = scenarios.map(({ name, events }) => {
+      const a = countActions(events);
+      const total = Object.values(a).reduce((s, v) => s + v, 0);
+      return [name, events.length, total, a.start!, a.signals!, a.activities!, a.timers!, a.upserts!, a.updates!];
+    });
+    const pendingRows = rows.filter((r) => String(r[0]).startsWith('capture PENDING'));
+    const slope = (col: number): number => {
+      const first = pendingRows[0];
+      const last = pendingRows.at(-1);
+      return first && last && KS.length > 1 ? (Number(last[col]) - Number(first[col])) / (KS.at(-1)! - KS[0]!) : Number.NaN;
+    };
+    const happyEvents = scenarios[0]?.events ?? [];
+    return {
+      name: 'cost',
+      title: 'Cost per order: history events and billable actions',
+      params: { happyOrders: HAPPY_ORDERS, pollSchedule: POLL, k: KS.join(', '), WATCH_AFTER_FULFILMENT: '1s (so each workflow completes)' },
+      rows: [],
+      tables: [
+        {
+          heading: 'Per order, whole workflow life (counted from fetchHistory):',
+          markdown: markdownTable(['scenario', 'history events', 'billable actions', 'start', 'signals', 'activity attempts', 'timers', 'SA upserts', 'updates'], rows.map((r) => r.map((v, i) => (i === 0 ? v : String(v))))),
+        },
+        {
+          heading: 'Growth per extra poll while the capture is PENDING:',
+          markdown: markdownTable(['per poll', 'history events', 'billable actions'], [['k → k + 1', slope(1), slope(2)]]),
+        },
+        {
+          heading: 'Happy-path history by event type (order 1):',
+          markdown: markdownTable(['event type', 'count'], [...histogram(happyEvents)].map(([t, c]) => [t.replace(/^EVENT_TYPE_/, ''), String(c)])),
+        },
+      ],
+      notes: [
+        'Billable actions follow Temporal Cloud\'s list: workflow start (incl. the start of a signal-with-start and continue-as-new), every signal, every activity attempt, every timer started (including the implicit timer of `condition(fn, timeout)`), every search-attribute upsert command, every accepted/rejected update. Queries are billed too (the admin API\'s status reads) but do not appear in histories, so they are not in these counts.',
+        'The product sets its search attributes at start (free); upserts after that are billed.',
+        `Pending scenario: the simulator answers the capture with PENDING (ECHECK); the workflow polls PayPal every ${POLL}; after the k-th poll finished the bench completes the capture at the simulator, whose PAYMENT.CAPTURE.COMPLETED webhook wakes the workflow.`,
+      ],
+    };
+  },
+};

@@ -1,0 +1,174 @@
+// End to end: N simulator orders from checkout (the buyer approves at once) to the merchant's service update, on
+// harness-like wiring (simulator + intake in this process, the real worker in its own process, a fast local
+// receiver), next to a minimal workflow with the same activity calls as a real order, no-op activities, on the
+// same dev server and the same concurrency: the Temporal limit for this shape.
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { startProduct } from '../src/runtime';
+import { startSimulator } from '../src/simulator';
+import { orderWorkflowId } from '../src/workflows/messages';
+import { markdownTable, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
+import { FastReceiver } from './receiver';
+import { bundleToFile } from './temporal';
+import type { WorkerStats } from './worker-process';
+
+const N = Number(process.env.E2E_N ?? 200);
+const CONCURRENCY = Number(process.env.E2E_CONCURRENCY ?? 16);
+const WARMUP = Number(process.env.E2E_WARMUP ?? 20);
+
+/** A worker process (bench/worker-process.ts) with start/stop of its measurement window. */
+async function spawnWorker(mode: 'product' | 'minimal', env: Record<string, string>): Promise<{ start(): void; stop(): Promise<WorkerStats> }> {
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
+  const child: ChildProcess = fork(require.resolve('./worker-process'), [mode], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [])],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`${mode} worker exited with ${code} before it was ready`)));
+  });
+  return {
+    start: () => child.send({ type: 'start' }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('message', (m) => resolve(m as WorkerStats));
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+interface PathResult {
+  name: string;
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  worker: WorkerStats;
+  driverCpuMs: number;
+}
+
+function summarise(name: string, latencies: number[], elapsedMs: number, worker: WorkerStats, driverCpu: NodeJS.CpuUsage): PathResult {
+  const sorted = Float64Array.from(latencies).sort();
+  return { name, perSec: N / (elapsedMs / 1000), p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), worker, driverCpuMs: (driverCpu.user + driverCpu.system) / 1000 };
+}
+
+/** The end-to-end bench: real orders vs the minimal workflow of the same shape. */
+export const e2eBench: BenchModule = {
+  name: 'e2e',
+  async run(ctx): Promise<BenchReport> {
+    const { address } = await ctx.temporal();
+    const tag = randomUUID().slice(0, 8);
+    progress('e2e: bundling the order workflows and the minimal workflow…');
+    const productBundle = await bundleToFile(require.resolve('../src/workflows'));
+    const minimalBundle = await bundleToFile(require.resolve('./minimal-workflow'));
+    const connection = await Connection.connect({ address });
+    const client = new Client({ connection, namespace: 'default' });
+    const receiver = await new FastReceiver().start();
+    const simulator = await startSimulator({ logger: false });
+    const env = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ADMIN_PORT: '0',
+      ADMIN_TOKEN: randomBytes(16).toString('hex'),
+      LOG_LEVEL: 'info',
+      TEMPORAL_TASK_QUEUE: `bench-orders-${tag}`,
+      TEMPORAL_SDK_METRICS_PORT: '0',
+      WEBHOOK_SWEEP_INTERVAL: 'off',
+      PAYPAL_ENV: 'simulator',
+      PAYPAL_API_BASE: simulator.url,
+      PAYPAL_CLIENT_ID: simulator.clientId,
+      PAYPAL_CLIENT_SECRET: simulator.clientSecret,
+      FULFILLMENT_URL: receiver.url,
+      FULFILLMENT_SECRET: 'bench-fulfillment-secret',
+    };
+    // Intake (+ admin API) here, like `role: api`; the simulator delivers its signed webhooks to it.
+    const { PAYPAL_API_BASE: _base, ...apiEnv } = env;
+    const api = await startProduct({ config: loadConfig(apiEnv), logger: createLogger('info', {}, { write: () => {} }), temporalAddress: address, simulator, role: 'api' });
+    const results: PathResult[] = [];
+    let activityNames: string[] = [];
+    try {
+      // 1. Real orders.
+      progress('e2e: starting the product worker process…');
+      const worker = await spawnWorker('product', { ...env, BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: productBundle.path });
+      const order = async (): Promise<{ orderId: string; ms: number }> => {
+        const t0 = performance.now();
+        const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, custom_id: 'bench' });
+        return { orderId, ms: (await receiver.waitFor(orderId)) - t0 };
+      };
+      await runLoad(WARMUP, CONCURRENCY, order);
+      progress(`e2e: ${N} orders at concurrency ${CONCURRENCY}…`);
+      const orderMs: number[] = [];
+      let firstOrderId = '';
+      worker.start();
+      let cpu0 = process.cpuUsage();
+      const real = await runLoad(N, CONCURRENCY, async () => {
+        const r = await order();
+        orderMs.push(r.ms);
+        firstOrderId ||= r.orderId;
+      });
+      results.push(summarise('real orders (checkout → service update received)', orderMs, real.elapsedMs, await worker.stop(), process.cpuUsage(cpu0)));
+      progress(`e2e: real orders ${results[0]!.perSec.toFixed(1)}/s`);
+
+      // The activities a real order calls, in order, from the history of the first timed order (by now it has also
+      // handled its second webhook, PAYMENT.CAPTURE.COMPLETED, and sits in its refund watch).
+      const history = await client.workflow.getHandle(orderWorkflowId(firstOrderId)).fetchHistory();
+      activityNames = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+
+      // 2. The minimal workflow with the same activity calls.
+      const minimalQueue = `bench-minimal-${tag}`;
+      const minimal = await spawnWorker('minimal', { BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: minimalBundle.path, TEMPORAL_TASK_QUEUE: minimalQueue, BENCH_MINIMAL_ACTIVITIES: activityNames.join(',') });
+      let seq = 0;
+      const minimalRun = async (): Promise<number> => {
+        const t0 = performance.now();
+        const handle = await client.workflow.signalWithStart('minimalOrderWorkflow', { workflowId: `bench-minimal-${tag}-${seq++}`, taskQueue: minimalQueue, args: [activityNames], signal: 'paypalEvent', signalArgs: [{}] });
+        await handle.result();
+        return performance.now() - t0;
+      };
+      await runLoad(WARMUP, CONCURRENCY, minimalRun);
+      progress(`e2e: ${N} minimal workflows (${activityNames.join(' → ')}) at concurrency ${CONCURRENCY}…`);
+      const minimalMs: number[] = [];
+      minimal.start();
+      cpu0 = process.cpuUsage();
+      const lim = await runLoad(N, CONCURRENCY, async () => minimalMs.push(await minimalRun()));
+      results.push(summarise(`minimal workflow, ${activityNames.length} no-op activities (start → completed)`, minimalMs, lim.elapsedMs, await minimal.stop(), process.cpuUsage(cpu0)));
+      progress(`e2e: minimal ${results[1]!.perSec.toFixed(1)}/s`);
+    } finally {
+      await api.stop();
+      await simulator.close();
+      await receiver.close();
+      await connection.close();
+      productBundle.remove();
+      minimalBundle.remove();
+    }
+    const [real, limit] = results as [PathResult, PathResult];
+    const workerCpu = (r: PathResult) => (r.worker.cpuUserMs + r.worker.cpuSystemMs) / N;
+    return {
+      name: 'e2e',
+      title: 'End to end: real orders vs the minimal workflow of the same shape',
+      params: { orders: N, concurrency: CONCURRENCY, warmup: `${WARMUP} orders per path`, activities: activityNames.join(' → '), setup: 'simulator + intake + receiver in the bench process; worker in its own process' },
+      rows: [],
+      tables: [
+        {
+          heading: 'Per path (closed loop of `concurrency` buyers):',
+          markdown: markdownTable(
+            ['path', 'orders/s', 'p50 ms', 'p99 ms', 'worker CPU ms/order', 'worker peak RSS MB', 'bench process CPU ms/order'],
+            results.map((r) => [r.name, r.perSec, r.p50Ms, r.p99Ms, workerCpu(r), r.worker.peakRssMb, r.driverCpuMs / N]),
+          ),
+        },
+        {
+          heading: 'Ratio (target: end to end ≥ 0.8 × the minimal-workflow limit):',
+          markdown: markdownTable(['real / minimal (orders/s)', 'real / minimal (p50)', 'worker CPU real / minimal'], [[real.perSec / limit.perSec, real.p50Ms / limit.p50Ms, workerCpu(real) / workerCpu(limit)]], 2),
+        },
+      ],
+      notes: [
+        'Time to fulfilled: from the checkout call (create + approve at the simulator) to the receiver getting the order.paid update. It covers the simulator\'s CHECKOUT.ORDER.APPROVED delivery, the intake, the workflow\'s verifyPayment and captureOrder calls to the simulator (the capture emits PAYMENT.CAPTURE.COMPLETED, a second webhook), and updateService.',
+        'The minimal workflow is started the same way (signalWithStart with one hint signal), runs every activity a real order runs (including the re-verification after the order is fulfilled, which the real path does after its stop point) and is timed until its result: a conservative limit for latency, an equal-work one for throughput.',
+        'Worker CPU is the worker process\'s process.cpuUsage() delta over the timed orders (user + system), divided by orders; peak RSS is sampled every 20 ms in that window. The bench process (simulator, intake, receiver, load generator, Temporal client) is reported apart.',
+        'Both paths run on the same dev server, one after the other; worker processes use SDK defaults and the product worker logs at `info` to /dev/null.',
+      ],
+    };
+  },
+};

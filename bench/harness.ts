@@ -1,0 +1,211 @@
+// Shared pieces of the micro-benchmarks: per-op timing with process.hrtime.bigint(), percentiles, the machine
+// description, and the Markdown table. Each bench module (bench/<name>.ts) exports a {@link BenchModule}.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, platform, release } from 'node:os';
+
+/** Timing of one operation measured {@link OpStats.n} times, one sample per call. */
+export interface OpStats {
+  name: string;
+  n: number;
+  /** Calls per second over the whole timed loop (timer reads included). */
+  opsPerSec: number;
+  meanUs: number;
+  p50Us: number;
+  p99Us: number;
+  minUs: number;
+  maxUs: number;
+}
+
+/** What one bench module reports: its rows plus the parameters and notes needed to read them. */
+export interface BenchReport {
+  name: string;
+  title: string;
+  params: Record<string, string | number>;
+  /** Micro-benchmark rows (the µs table); empty for load benchmarks, which use {@link BenchReport.tables}. */
+  rows: OpStats[];
+  /** Further Markdown tables, each with a heading line, rendered after the rows. */
+  tables?: { heading: string; markdown: string }[];
+  notes: string[];
+}
+
+/** What `npm run bench` shares between benches of one run: one Temporal dev server, started on first use. */
+export interface BenchContext {
+  /** The run's Temporal dev server (in-memory, random port, 127.0.0.1); started once, stopped at the end. */
+  temporal(): Promise<{ address: string; cliVersion: string }>;
+}
+
+/** A named benchmark; bench/run.ts runs every registered module (or those named on the command line). */
+export interface BenchModule {
+  name: string;
+  run(ctx: BenchContext): Promise<BenchReport>;
+}
+
+/** The machine a result was produced on; stored next to every result. */
+export interface MachineInfo {
+  nproc: number;
+  node: string;
+  cpuModel: string;
+  platform: string;
+  date: string;
+  /** `temporal --version` of the dev server the run used (absent when no bench needed Temporal). */
+  temporalCli?: string;
+}
+
+/** `nproc`, `node -v` and the CPU model from /proc/cpuinfo (with fallbacks off Linux). */
+export function machineInfo(): MachineInfo {
+  let nproc = availableParallelism();
+  try {
+    nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim()) || nproc;
+  } catch {
+    // not on coreutils; availableParallelism() is the same figure
+  }
+  let cpuModel = 'unknown';
+  try {
+    cpuModel = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpuModel;
+  } catch {
+    // no /proc (macOS, Windows)
+  }
+  return { nproc, node: process.version, cpuModel, platform: `${platform()} ${release()}`, date: new Date().toISOString() };
+}
+
+/**
+ * Runs `op` once per sample, `n` times, after a warm-up round of `warmup` calls (JIT, caches), timing each call
+ * with `process.hrtime.bigint()`. Awaits the result only when `op` returns a promise, so synchronous operations
+ * are not charged a microtask.
+ */
+export async function measure(name: string, n: number, op: () => unknown, warmup = n): Promise<OpStats> {
+  for (let i = 0; i < warmup; i++) {
+    const r = op();
+    if (r instanceof Promise) await r;
+  }
+  const samples = new Float64Array(n);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = op();
+    if (r instanceof Promise) await r;
+    samples[i] = Number(process.hrtime.bigint() - t0);
+  }
+  const totalNs = Number(process.hrtime.bigint() - start);
+  samples.sort();
+  const at = (q: number): number => samples[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]! / 1000;
+  let sum = 0;
+  for (const s of samples) sum += s;
+  return {
+    name,
+    n,
+    opsPerSec: n / (totalNs / 1e9),
+    meanUs: sum / n / 1000,
+    p50Us: at(0.5),
+    p99Us: at(0.99),
+    minUs: samples[0]! / 1000,
+    maxUs: samples[n - 1]! / 1000,
+  };
+}
+
+const fmt = (x: number, digits: number): string => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** The report as Markdown: title, machine, parameters, one table row per operation, notes. */
+export function toMarkdown(report: BenchReport, machine: MachineInfo): string {
+  const lines = [
+    `## ${report.title}`,
+    '',
+    `Machine: ${machine.cpuModel}, nproc ${machine.nproc}, Node ${machine.node}, ${machine.platform}${machine.temporalCli ? `, ${machine.temporalCli}` : ''}; run ${machine.date}.`,
+    '',
+    `Parameters: ${Object.entries(report.params).map(([k, v]) => `${k} = ${v}`).join(', ')}.`,
+  ];
+  if (report.rows.length > 0) {
+    lines.push(
+      '',
+      '| operation | n | ops/s | mean µs | p50 µs | p99 µs |',
+      '| --- | ---: | ---: | ---: | ---: | ---: |',
+      ...report.rows.map((r) => `| ${r.name} | ${r.n} | ${fmt(r.opsPerSec, 0)} | ${fmt(r.meanUs, 2)} | ${fmt(r.p50Us, 2)} | ${fmt(r.p99Us, 2)} |`),
+    );
+  }
+  for (const t of report.tables ?? []) lines.push('', t.heading, '', t.markdown);
+  if (report.notes.length > 0) lines.push('', ...report.notes.map((n) => `- ${n}`));
+  return `${lines.join('\n')}\n`;
+}
+
+/** Throughput and per-call latency of an operation run `n` times by `concurrency` callers in a closed loop. */
+export interface LoadStats {
+  name: string;
+  n: number;
+  concurrency: number;
+  /** Completed calls per second over the whole run (first call started → last call finished). */
+  perSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** The q-quantile (nearest rank) of ascending `sorted`. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  return n === 0 ? Number.NaN : sorted[Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1))]!;
+}
+
+/**
+ * Runs `op(i)` for i in [0, n) with `concurrency` callers, each starting its next call as soon as its last one
+ * finished (closed loop), and times every call with `process.hrtime.bigint()`. A failing call fails the run.
+ * `samples` collects the per-call latencies (ms) when several runs are pooled into one row ({@link poolLoad}).
+ */
+export async function runLoad(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<{ samples: Float64Array; elapsedMs: number }> {
+  const samples = new Float64Array(n);
+  let next = 0;
+  const start = process.hrtime.bigint();
+  const caller = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) {
+      const t0 = process.hrtime.bigint();
+      await op(i);
+      samples[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, caller));
+  return { samples, elapsedMs: Number(process.hrtime.bigint() - start) / 1e6 };
+}
+
+/** Pools several {@link runLoad} results of the same operation into one row (total calls over total time). */
+export function poolLoad(name: string, concurrency: number, runs: { samples: Float64Array; elapsedMs: number }[]): LoadStats {
+  const all = Float64Array.from(runs.flatMap((r) => [...r.samples])).sort();
+  const elapsedMs = runs.reduce((s, r) => s + r.elapsedMs, 0);
+  return { name, n: all.length, concurrency, perSec: all.length / (elapsedMs / 1000), p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99), maxMs: quantile(all, 1) };
+}
+
+/** A Markdown table from a header row and body rows (numbers formatted with `digits` decimals). */
+export function markdownTable(header: string[], rows: (string | number)[][], digits = 1): string {
+  const cell = (v: string | number): string => (typeof v === 'number' ? fmt(v, digits) : v);
+  const align = header.map((_, i) => (rows.every((r) => typeof r[i] === 'number') ? '---:' : '---'));
+  return [`| ${header.join(' | ')} |`, `| ${align.join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+/** Prints a progress line on stderr (stdout carries the Markdown results). */
+export function progress(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/**
+ * Runs `fn` under the V8 CPU profiler (node:inspector) when BENCH_CPU_PROF_DIR is set, writing
+ * `<dir>/<label>.cpuprofile` for bench/profile-summary.ts; otherwise just runs it. Profiles only the window that
+ * matters, not setup such as signing or key generation.
+ */
+export async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir) return fn();
+  const { Session } = await import('node:inspector');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/${label}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}

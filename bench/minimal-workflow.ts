@@ -1,0 +1,15 @@
+// The Temporal limit for an order's shape: a workflow that only calls, one after another, the activities a real
+// order calls (names counted from a real order history by bench/e2e.ts), with no-op activities. Bundled on its own
+// (bundleWorkflowCode with this file as workflowsPath); never part of src/workflows. Deterministic code only.
+import { defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+
+/** The hint signal, same name as the order workflow's, so the start is a signalWithStart like the intake's. */
+export const minimalHintSignal = defineSignal<[unknown]>('paypalEvent');
+
+/** Calls each named (no-op) activity in turn, then completes. */
+export async function minimalOrderWorkflow(activityNames: string[]): Promise<number> {
+  setHandler(minimalHintSignal, () => {});
+  const activities = proxyActivities<Record<string, () => Promise<void>>>({ startToCloseTimeout: '1 minute' });
+  for (const name of activityNames) await activities[name]!();
+  return activityNames.length;
+}

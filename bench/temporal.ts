@@ -1,0 +1,66 @@
+// The Temporal side of `npm run bench`: one in-memory dev server per run (random port, 127.0.0.1), started on
+// first use and shared by every bench of the run so their figures are measured side by side; and workflow
+// bundles built once, outside any timed section.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
+import { progress, type BenchContext } from './harness';
+
+/** A {@link BenchContext} plus the teardown the runner calls once every bench is done. */
+export interface RunContext extends BenchContext {
+  /** `temporal --version` once the server was started, else undefined. */
+  cliVersion(): string | undefined;
+  close(): Promise<void>;
+}
+
+/** Creates the run's context; the dev server starts on the first `temporal()` call. */
+export function createRunContext(): RunContext {
+  let server: Promise<{ dev: RunningDevServer; cliVersion: string }> | undefined;
+  let version: string | undefined;
+  const start = async () => {
+    progress('starting Temporal dev server (in-memory, random port)…');
+    const dev = await startDevServer({ port: 0, namespace: 'default', log: (m) => progress(m) });
+    let cliVersion = 'Temporal CLI (SDK download, version unknown)';
+    if (dev.cliPath) {
+      try {
+        cliVersion = execFileSync(dev.cliPath, ['--version'], { encoding: 'utf8' }).trim();
+      } catch {
+        // keep the placeholder
+      }
+    }
+    version = cliVersion;
+    return { dev, cliVersion };
+  };
+  return {
+    async temporal() {
+      server ??= start();
+      const { dev, cliVersion } = await server;
+      return { address: dev.address, cliVersion };
+    },
+    cliVersion: () => version,
+    async close() {
+      if (server) await (await server).dev.stop();
+    },
+  };
+}
+
+const quietLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => progress(`bundler: ${m}`),
+  error: (m: string) => progress(`bundler: ${m}`),
+  log: () => {},
+};
+
+/** Bundles `workflowsPath` once into a temporary file (worker processes load it via WORKFLOW_BUNDLE_PATH). */
+export async function bundleToFile(workflowsPath: string): Promise<{ path: string; remove(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ppf-bench-'));
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const path = join(dir, 'workflow-bundle.js');
+  writeFileSync(path, code);
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

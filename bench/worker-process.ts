@@ -1,0 +1,68 @@
+// A worker in its own process, so the end-to-end bench can report the worker's CPU (process.cpuUsage delta) and
+// peak RSS apart from the simulator, intake and load generator. `product`: the real worker via startProduct
+// (role worker; config from the environment). `minimal`: bench/minimal-workflow.ts with no-op activities named in
+// BENCH_MINIMAL_ACTIVITIES. Protocol over IPC: child → {type:'ready'}; parent → 'start' (zero the counters) and
+// 'stop' (child answers {type:'stats'} and exits).
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { startProduct } from '../src/runtime';
+
+/** What the child reports for the window between 'start' and 'stop'. */
+export interface WorkerStats {
+  type: 'stats';
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** Highest RSS sampled every 20 ms in the window. */
+  peakRssMb: number;
+}
+
+async function startWorker(mode: string, address: string): Promise<() => Promise<void>> {
+  if (mode === 'product') {
+    const config = loadConfig(process.env);
+    const product = await startProduct({ config, logger: createLogger(config.LOG_LEVEL), temporalAddress: address, role: 'worker' });
+    return () => product.stop();
+  }
+  const connection = await NativeConnection.connect({ address });
+  const names = (process.env.BENCH_MINIMAL_ACTIVITIES ?? '').split(',').filter(Boolean);
+  const worker = await Worker.create({
+    connection,
+    taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-minimal',
+    workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH ?? '' },
+    activities: Object.fromEntries(names.map((n) => [n, () => Promise.resolve()])),
+  });
+  const running = worker.run();
+  return async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  };
+}
+
+async function main(): Promise<void> {
+  const [mode = 'product'] = process.argv.slice(2);
+  const stop = await startWorker(mode, process.env.BENCH_TEMPORAL_ADDRESS ?? '');
+  let base = process.cpuUsage();
+  let peak = 0;
+  let sampler: NodeJS.Timeout | undefined;
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'start') {
+      base = process.cpuUsage();
+      peak = process.memoryUsage.rss();
+      sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
+    } else if (m.type === 'stop') {
+      const cpu = process.cpuUsage(base);
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage.rss());
+      const stats: WorkerStats = { type: 'stats', cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, peakRssMb: peak / 2 ** 20 };
+      process.send?.(stats);
+      void stop().then(() => process.exit(0));
+    }
+  });
+  process.send?.({ type: 'ready' });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,152 @@
+import type { SimulatorControlClient } from '../src/simulator';
+import type { ReviewReasonCode } from '../src/workflows/order-machine';
+import type { ChaosMerchant } from './merchant';
+
+/** What a simulated buyer and merchant do with one order, and how it must end. */
+export type ScenarioKind = 'plain' | 'registered' | 'mismatch' | 'pending' | 'declined' | 'reversed' | 'rejected';
+
+/** Share of orders per scenario (the rest of the run's orders are `plain`). */
+export const SCENARIO_WEIGHTS: Record<ScenarioKind, number> = {
+  plain: 0.55,
+  registered: 0.1,
+  mismatch: 0.05,
+  pending: 0.08,
+  declined: 0.05,
+  reversed: 0.12,
+  rejected: 0.05,
+};
+
+/** The correct end of an order. */
+export interface Expectation {
+  state: 'fulfilled' | 'needs_review' | 'cancelled' | 'revoked';
+  reviewReason?: ReviewReasonCode;
+  /** Kinds of service update the merchant must have applied exactly once (refund keys are per refund ID). */
+  updates: ('order.paid' | 'order.reversed')[];
+}
+
+/** The expected end of each scenario. */
+export const EXPECTED: Record<ScenarioKind, Expectation> = {
+  plain: { state: 'fulfilled', updates: ['order.paid'] },
+  registered: { state: 'fulfilled', updates: ['order.paid'] },
+  // Support looks at the amount mismatch and rejects the order (e.g. fraud): it must stay cancelled, unpaid.
+  mismatch: { state: 'cancelled', updates: [] },
+  pending: { state: 'fulfilled', updates: ['order.paid'] },
+  declined: { state: 'cancelled', updates: [] },
+  reversed: { state: 'revoked', updates: ['order.paid', 'order.reversed'] },
+  rejected: { state: 'needs_review', reviewReason: 'service_update_failed', updates: [] },
+};
+
+/** One simulated order as the chaos engine tracks it. */
+export interface ChaosOrder {
+  index: number;
+  kind: ScenarioKind;
+  orderId?: string;
+  amount: string;
+  /** Follow-up done (pending capture settled, capture reversed), or not needed. */
+  followUpDone: boolean;
+  refundId?: string;
+  /** Last error of the driver for this order (creation or follow-up), for the report. */
+  driverError?: string;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so a seed reproduces a run's scenario mix and faults. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks each order's scenario from the weights. */
+export function planOrders(count: number, random: () => number): ChaosOrder[] {
+  const kinds = Object.entries(SCENARIO_WEIGHTS) as [ScenarioKind, number][];
+  return Array.from({ length: count }, (_, index) => {
+    let roll = random();
+    let kind: ScenarioKind = 'plain';
+    for (const [k, w] of kinds) {
+      if (roll < w) {
+        kind = k;
+        break;
+      }
+      roll -= w;
+    }
+    const amount = `${10 + Math.floor(random() * 490)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`;
+    return { index, kind, amount, followUpDone: kind !== 'pending' && kind !== 'reversed' && kind !== 'mismatch' };
+  });
+}
+
+/** What driving orders needs: the simulator (as buyer), the merchant's records and the admin API (as support). */
+export interface DriverDeps {
+  control: SimulatorControlClient;
+  merchant: ChaosMerchant;
+  /** Calls the admin API (`POST` when `body` is given); resolves with the status and parsed body. */
+  admin(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+}
+
+/** Retries a call that may meet injected faults or outages, for up to `ms`. */
+async function persist<T>(ms: number, call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (let delay = 200; ; delay = Math.min(delay * 2, 3000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+/**
+ * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), a capture
+ * that will be pending or declined, or a merchant registration (`POST /orders`, with the right or a wrong amount)
+ * before the buyer approves.
+ */
+export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<void> {
+  const amount = { currency_code: 'USD', value: order.amount };
+  const customId = `${order.kind === 'rejected' ? 'reject' : 'chaos'}-${order.index}`;
+  const registerFirst = order.kind === 'registered' || order.kind === 'mismatch';
+  const captureOutcome = order.kind === 'pending' ? 'PENDING' : order.kind === 'declined' ? 'DECLINED' : 'COMPLETED';
+  const created = await persist(60_000, () =>
+    deps.control.checkout({ amount, custom_id: customId, invoice_id: `inv-${order.index}`, captureOutcome, approve: !registerFirst }),
+  );
+  order.orderId = created.orderId;
+  if (!registerFirst) return;
+  const expected = order.kind === 'mismatch' ? (Number(order.amount) + 1).toFixed(2) : order.amount;
+  await persist(120_000, async () => {
+    const { status } = await deps.admin('/orders', { orderId: created.orderId, amount: { currency_code: 'USD', value: expected } });
+    // 409: an earlier attempt did register it (its answer was lost to an outage).
+    if (status !== 201 && status !== 409) throw new Error(`POST /orders answered ${status}`);
+  });
+  await persist(60_000, () => deps.control.approveOrder(created.orderId, { captureOutcome }));
+}
+
+/**
+ * The second act of scenarios that have one, called repeatedly until it reports done: settle a pending capture
+ * once it exists; reverse a fulfilled order's capture (a chargeback) once the merchant applied `order.paid`;
+ * reject an order in review for an amount mismatch, as support would (`POST /orders/:id/reject`).
+ */
+export async function followUp(order: ChaosOrder, deps: DriverDeps): Promise<void> {
+  if (order.followUpDone || !order.orderId) return;
+  if (order.kind === 'pending') {
+    const events = await deps.control.events({ orderId: order.orderId, eventType: 'PAYMENT.CAPTURE.PENDING' });
+    const captureId = events[0]?.event.resource.id;
+    if (typeof captureId !== 'string') return; // not captured yet
+    await deps.control.completeCapture(captureId);
+    order.followUpDone = true;
+  } else if (order.kind === 'reversed') {
+    const paid = deps.merchant.applied.get(`order.paid:${order.orderId}`);
+    if (!paid?.payload.captureId) return; // not fulfilled yet
+    const refund = await deps.control.reverseCapture(paid.payload.captureId);
+    order.refundId = refund.id;
+    order.followUpDone = true;
+  } else if (order.kind === 'mismatch') {
+    const { body } = await deps.admin(`/orders/${order.orderId}`);
+    if (body.state !== 'needs_review') return;
+    const { status } = await deps.admin(`/orders/${order.orderId}/reject`, { reason: 'amount mismatch: fraud confirmed', actor: 'chaos-support' });
+    if (status === 200) order.followUpDone = true;
+  }
+}

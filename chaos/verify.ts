@@ -1,0 +1,201 @@
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { tsToMs } from '@temporalio/common/lib/time';
+import type { SimulatorControlClient } from '../src/simulator';
+import type { ServiceUpdatePayload } from '../src/service-update/contract';
+import { orderWorkflowId, statusQuery, type OrderStatusView, type PayPalEventHint } from '../src/workflows/messages';
+import type { OrderWorkflowInput } from '../src/workflows/order';
+import type { ChaosMerchant } from './merchant';
+import { EXPECTED, type ChaosOrder } from './scenarios';
+
+/** One broken promise of the product, with the order it concerns. */
+export interface Violation {
+  check: 'closed_workflow_restarted' | 'order_not_created' | 'lost_order' | 'wrong_final_state' | 'missing_update' | 'unexpected_update' | 'duplicate_update' | 'bad_signature' | 'acked_not_recorded';
+  orderId: string;
+  detail: string;
+}
+
+/** An order as Temporal visibility lists it: its newest run's state, and whether a closed run preceded it. */
+export interface OrderVisibility {
+  state?: string;
+  reason?: string;
+  runs?: number;
+  /** Run IDs, oldest first. */
+  runIds?: string[];
+  /** Set when a run had closed (not continue-as-new) and a new one started for the same order afterwards. */
+  restartedAfter?: string;
+}
+
+/** What Temporal durably holds for one order, read from its workflow history. */
+export interface RecordedOrder {
+  status: OrderStatusView | undefined;
+  /** PayPal event IDs the workflow received (signals, plus IDs carried over a continue-as-new). */
+  eventIds: Set<string>;
+  signals: number;
+  /** Idempotency key → when the workflow recorded the first completed service update with that key. */
+  updateCompletedAt: Map<string, number>;
+}
+
+/** Reads one order's workflow: its status (query) and, from history, every recorded event and service update. */
+export async function readRecordedOrder(client: Client, orderId: string, runIds: string[] = []): Promise<RecordedOrder | undefined> {
+  const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+  const events = [];
+  try {
+    // Every run (oldest first), so events recorded by a run that has since closed still count as recorded.
+    for (const runId of runIds.length > 0 ? runIds : [undefined]) {
+      events.push(...((await client.workflow.getHandle(orderWorkflowId(orderId), runId).fetchHistory()).events ?? []));
+    }
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined; // gRPC NOT_FOUND
+    throw err;
+  }
+  const eventIds = new Set<string>();
+  const scheduled = new Map<string, string>();
+  const updateCompletedAt = new Map<string, number>();
+  let signals = 0;
+  const decode = <T>(payloads: { data?: Uint8Array | null }[] | null | undefined): T | undefined =>
+    payloads?.[0] ? defaultPayloadConverter.fromPayload<T>(payloads[0]) : undefined;
+  for (const e of events) {
+    const started = e.workflowExecutionStartedEventAttributes;
+    if (started) for (const id of decode<OrderWorkflowInput>(started.input?.payloads)?.carried?.seenEventIds ?? []) eventIds.add(id);
+    const signal = e.workflowExecutionSignaledEventAttributes;
+    if (signal?.signalName === 'paypalEvent') {
+      const hint = decode<PayPalEventHint>(signal.input?.payloads);
+      if (hint) eventIds.add(hint.eventId);
+      signals++;
+    }
+    const act = e.activityTaskScheduledEventAttributes;
+    if (act?.activityType?.name === 'updateService') {
+      const p = decode<ServiceUpdatePayload>(act.input?.payloads);
+      if (p) scheduled.set(String(e.eventId), p.refundId ? `${p.type}:${p.orderId}:${p.refundId}` : `${p.type}:${p.orderId}`);
+    }
+    const done = e.activityTaskCompletedEventAttributes;
+    if (done) {
+      const key = scheduled.get(String(done.scheduledEventId));
+      if (key && !updateCompletedAt.has(key)) updateCompletedAt.set(key, tsToMs(e.eventTime));
+    }
+  }
+  let status: OrderStatusView | undefined;
+  try {
+    status = await handle.query(statusQuery);
+  } catch {
+    status = undefined;
+  }
+  return { status, eventIds, signals, updateCompletedAt };
+}
+
+/** Figures the final report prints next to the violations. */
+export interface VerifyStats {
+  ordersChecked: number;
+  finalStates: Record<string, number>;
+  eventsGenerated: number;
+  eventsAcked: number;
+  deliveryAttempts: number;
+  deliveries2xx: number;
+  signalsRecorded: number;
+  eventsNeverRecorded: number;
+  resendsBeforeRecorded: number;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+/**
+ * The end-of-run checks. Every order must exist and be in its scenario's final state; the merchant must have
+ * applied exactly the expected updates (by Idempotency-Key) and never received one again after the workflow had
+ * recorded it done; every event the intake answered 2xx for (the simulator's delivery log) must be in its
+ * order's workflow history.
+ */
+export async function verifyRun(deps: {
+  client: Client;
+  control: SimulatorControlClient;
+  merchant: ChaosMerchant;
+  orders: ChaosOrder[];
+  visibility: Map<string, OrderVisibility>;
+}): Promise<{ violations: Violation[]; stats: VerifyStats }> {
+  const { orders, merchant } = deps;
+  const violations: Violation[] = [];
+  const add = (check: Violation['check'], orderId: string, detail: string) => violations.push({ check, orderId, detail });
+  const recorded = new Map<string, RecordedOrder>();
+  const finalStates: Record<string, number> = {};
+
+  const created = orders.filter((o) => {
+    if (o.driverError) add('order_not_created', o.orderId ?? `#${o.index}`, `the driver could not set it up: ${o.driverError}`);
+    return o.orderId !== undefined && !o.driverError;
+  });
+  const reads = await mapLimit(created, 8, (o) => readRecordedOrder(deps.client, o.orderId!, deps.visibility.get(o.orderId!)?.runIds));
+  created.forEach((o, i) => {
+    const r = reads[i];
+    const id = o.orderId!;
+    if (!r) return add('lost_order', id, `no workflow ${orderWorkflowId(id)} (${o.kind})`);
+    const restarted = deps.visibility.get(id)?.restartedAfter;
+    if (restarted) add('closed_workflow_restarted', id, `${o.kind}: a new run started after a run had closed (${restarted}); the new run forgot the order's history`);
+    recorded.set(id, r);
+    const state = r.status?.state ?? 'unknown';
+    finalStates[state] = (finalStates[state] ?? 0) + 1;
+    const expected = EXPECTED[o.kind];
+    if (state !== expected.state || (expected.reviewReason && r.status?.review?.code !== expected.reviewReason)) {
+      add('wrong_final_state', id, `${o.kind}: expected ${expected.state}${expected.reviewReason ? `/${expected.reviewReason}` : ''}, got ${state}${r.status?.review ? `/${r.status.review.code}` : ''}`);
+    }
+  });
+
+  // Service updates, counted at the merchant by Idempotency-Key.
+  const byOrder = new Map<string, string[]>();
+  for (const key of merchant.applied.keys()) {
+    const orderId = key.split(':')[1]!;
+    byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), key]);
+  }
+  let resendsBeforeRecorded = 0;
+  for (const o of created) {
+    const id = o.orderId!;
+    const want = new Set(EXPECTED[o.kind].updates.map((t) => (t === 'order.reversed' ? `order.reversed:${id}:${o.refundId ?? '?'}` : `${t}:${id}`)));
+    const got = byOrder.get(id) ?? [];
+    for (const key of want) if (!got.includes(key)) add('missing_update', id, `${o.kind}: merchant never applied ${key}`);
+    for (const key of got) if (!want.has(key)) add('unexpected_update', id, `${o.kind}: merchant applied ${key}`);
+  }
+  for (const req of merchant.requests) {
+    if (!req.signatureValid) add('bad_signature', req.payload.orderId, `request for ${req.key} had an invalid signature`);
+    if (req.outcome !== 'repeat') continue;
+    const doneAt = recorded.get(req.payload.orderId)?.updateCompletedAt.get(req.key);
+    if (doneAt !== undefined && req.at > doneAt) {
+      add('duplicate_update', req.payload.orderId, `${req.key} sent again ${req.at - doneAt} ms after the workflow recorded it done`);
+    } else resendsBeforeRecorded++;
+  }
+
+  // Webhooks: every event the intake acknowledged must be in its order's history.
+  const [events, deliveries] = await Promise.all([deps.control.events(), deps.control.deliveries()]);
+  const acked = new Set(deliveries.filter((d) => d.statusCode !== undefined && d.statusCode >= 200 && d.statusCode < 300).map((d) => d.eventId));
+  let eventsNeverRecorded = 0;
+  for (const e of events) {
+    const r = e.orderId ? recorded.get(e.orderId) : undefined;
+    const isRecorded = r?.eventIds.has(e.id) ?? false;
+    if (!isRecorded) eventsNeverRecorded++;
+    if ((acked.has(e.id) || e.status === 'DELIVERED') && !isRecorded) {
+      add('acked_not_recorded', e.orderId ?? '?', `${e.eventType} ${e.id} (${e.status}) answered 2xx but not in the workflow history`);
+    }
+  }
+  return {
+    violations,
+    stats: {
+      ordersChecked: created.length,
+      finalStates,
+      eventsGenerated: events.length,
+      eventsAcked: acked.size,
+      deliveryAttempts: deliveries.length,
+      deliveries2xx: deliveries.filter((d) => d.statusCode !== undefined && d.statusCode < 300).length,
+      signalsRecorded: [...recorded.values()].reduce((n, r) => n + r.signals, 0),
+      eventsNeverRecorded,
+      resendsBeforeRecorded,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { Context, log } from '@temporalio/activity';
+import { metrics } from '../metrics';
+
+/** Alerting for orders that need a human. */
+export function createAlertActivities(opts: { alertWebhookUrl?: string }) {
+  return {
+    /**
+     * Always logs; also POSTs a Slack-compatible JSON message when ALERT_WEBHOOK_URL is set. Failing to alert
+     * must not block the order, so a failed POST is retried a few times by the activity options, then dropped.
+     */
+    async raiseReviewAlert(alert: { orderId: string; workflowId: string; code: string; message: string }): Promise<void> {
+      log.warn('order needs review', alert);
+      // Count once per review, not once per retry of a failing alert POST.
+      if (Context.current().info.attempt === 1) metrics.reviewsEntered.inc({ reason: alert.code });
+      if (!opts.alertWebhookUrl) return;
+      const text = `PayPal order ${alert.orderId} needs review (${alert.code}): ${alert.message}. Workflow: ${alert.workflowId}`;
+      const res = await fetch(opts.alertWebhookUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ text, ...alert }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+    },
+  };
+}

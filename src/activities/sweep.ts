@@ -1,0 +1,147 @@
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { PayPalApiError, type PayPalClient } from '../paypal/client';
+import { webhookEventSchema } from '../paypal/events';
+import type { EventRouter, RouteResult } from '../routing/event-router';
+
+/** The time window of one sweep, RFC 3339 (PayPal's `start_time` / `end_time`, both inclusive). */
+export interface SweepWindow {
+  startTime: string;
+  endTime: string;
+}
+
+/** What one sweep did. `failed` counts events that will be tried again by the next sweep (PayPal unavailable). */
+export interface SweepSummary {
+  /** Events PayPal listed in the window (every type, delivered or not). */
+  listed: number;
+  /** Recorded on their order's workflow (new ones start it; ones it already saw count as duplicates there). */
+  delivered: number;
+  /** Unhandled types, events about no order we can find, or malformed entries. */
+  ignored: number;
+  /** Refund/reversal events whose capture could not be looked up at PayPal this time. */
+  failed: number;
+  pages: number;
+}
+
+/** Failure type of a sweep attempt that Temporal could not record events for (retried by the activity policy). */
+export const SWEEP_TEMPORAL_UNAVAILABLE = 'TemporalUnavailable';
+/** Failure type when PayPal refuses the listing itself (bad window, missing scope): retrying will not help. */
+export const SWEEP_LISTING_REJECTED = 'PayPalListingRejected';
+
+/** Events per page; PayPal's default is 10, the simulator (and PayPal) accept up to 300. */
+const PAGE_SIZE = 100;
+/** Events routed at once: enough to hide round trips, few enough not to burst the Temporal frontend. */
+const CONCURRENCY = 8;
+/** Guard against a listing whose `next` links never end. */
+const MAX_PAGES = 10_000;
+
+/** Heartbeat details: where a retried attempt resumes (the page not yet finished) and the counts so far. */
+interface SweepProgress {
+  next: string;
+  summary: SweepSummary;
+}
+
+/** What the sweep needs: PayPal's listing and the router the webhook intake uses too. */
+export interface SweepDeps {
+  paypal: Pick<PayPalClient, 'listWebhookEvents' | 'nextWebhookEventsPage'>;
+  router: EventRouter;
+}
+
+/**
+ * The webhook sweep's activity. Missing webhooks are caught by asking PayPal what it generated: every event in the
+ * window, delivered or not, is routed exactly as the intake would (same signalWithStart, keyed by the PayPal event
+ * ID), so the order workflow drops the ones it already has and re-sweeping is harmless.
+ */
+export function createSweepActivities(deps: SweepDeps) {
+  return {
+    /**
+     * Pages through `GET /v1/notifications/webhooks-events` for the window by following `links[rel=next]` (PayPal's
+     * listing is cursor-paged), routes each event, heartbeats once per page. Temporal unavailable → throws so the
+     * activity is retried, resuming at the unfinished page; PayPal unavailable for one capture lookup → counted as
+     * failed, left to the next sweep (its window overlaps this one).
+     */
+    async sweepWebhookEvents(window: SweepWindow): Promise<SweepSummary> {
+      const ctx = Context.current();
+      const resumed = asProgress(ctx.info.heartbeatDetails);
+      const summary: SweepSummary = resumed ? { ...resumed.summary } : { listed: 0, delivered: 0, ignored: 0, failed: 0, pages: 0 };
+      // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
+      const routed = new Set<string>();
+      let cursor: string | undefined = resumed?.next;
+      let page = await listing(() => (cursor ? deps.paypal.nextWebhookEventsPage(cursor) : deps.paypal.listWebhookEvents({ ...window, pageSize: PAGE_SIZE })));
+
+      for (;;) {
+        summary.pages++;
+        summary.listed += page.events.length;
+        for (let i = 0; i < page.events.length; i += CONCURRENCY) {
+          const results = await Promise.all(page.events.slice(i, i + CONCURRENCY).map((listed) => routeOne(listed, routed)));
+          for (const result of results) count(summary, result, ctx);
+          const down = results.find((r) => r?.outcome === 'temporal_unavailable');
+          if (down?.outcome === 'temporal_unavailable') {
+            throw ApplicationFailure.retryable(`Temporal did not record an event for order ${down.orderId}: ${String(down.error)}`, SWEEP_TEMPORAL_UNAVAILABLE);
+          }
+        }
+        const next = page.links?.find((l) => l.rel === 'next')?.href;
+        if (!next || next === cursor) break;
+        if (summary.pages >= MAX_PAGES) {
+          ctx.log.warn('webhook sweep stopped at the page limit; the rest of the window is left to the next sweep', { pages: summary.pages });
+          break;
+        }
+        cursor = next;
+        // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
+        ctx.heartbeat({ next, summary: { ...summary } } satisfies SweepProgress); // a copy: details may be encoded later
+        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
+        page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
+      }
+      ctx.log.info('webhook sweep finished', { ...window, ...summary });
+      return summary;
+    },
+  };
+
+  async function routeOne(listed: { id: string }, routed: Set<string>): Promise<RouteResult | undefined> {
+    if (routed.has(listed.id)) return undefined;
+    routed.add(listed.id);
+    const parsed = webhookEventSchema.safeParse(listed);
+    if (!parsed.success) return { outcome: 'ignored', kind: 'unroutable', reason: 'listed event is not a valid webhook event' };
+    return deps.router.route(parsed.data);
+  }
+}
+
+function count(summary: SweepSummary, result: RouteResult | undefined, ctx: Context): void {
+  switch (result?.outcome) {
+    case undefined:
+      return;
+    case 'accepted':
+      summary.delivered++;
+      return;
+    case 'ignored':
+      summary.ignored++;
+      // Unhandled types are routine (the listing has every type); events about no known order deserve a look.
+      if (result.kind === 'unroutable') ctx.log.warn('swept event not routable', { reason: result.reason });
+      return;
+    case 'paypal_unavailable':
+      summary.failed++;
+      ctx.log.warn('swept event: capture lookup failed, left to the next sweep', { captureId: result.captureId, error: String(result.error) });
+      return;
+    case 'temporal_unavailable':
+      return; // thrown by the caller
+  }
+}
+
+/** Runs a listing call; PayPal's permanent refusals become non-retryable failures, the rest is retried. */
+async function listing<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof PayPalApiError) {
+      const details = { status: err.status, issue: err.issue, debugId: err.debugId };
+      if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, SWEEP_LISTING_REJECTED, details);
+      throw ApplicationFailure.retryable(err.message, 'PayPalApiError', details);
+    }
+    throw err;
+  }
+}
+
+function asProgress(details: unknown): SweepProgress | undefined {
+  if (typeof details !== 'object' || details === null) return undefined;
+  const d = details as Partial<SweepProgress>;
+  return typeof d.next === 'string' && typeof d.summary === 'object' && d.summary !== null ? { next: d.next, summary: d.summary } : undefined;
+}

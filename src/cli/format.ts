@@ -1,0 +1,28 @@
+import type { OrderStatusView } from '../workflows/messages';
+
+/** Human-readable rendering of `GET /orders/:id`. */
+export function printOrder(body: Record<string, unknown>): void {
+  const o = body as unknown as OrderStatusView;
+  const capture = o.truth?.capture;
+  const lines = [
+    `Order      ${o.orderId}   (${o.workflowId})`,
+    `State      ${o.state}`,
+    `PayPal     order ${o.truth?.orderStatus ?? '?'}${capture ? `, capture ${capture.id} ${capture.status}${capture.reason ? ` (${capture.reason})` : ''}` : ''}`,
+    capture?.amount && `Amount     ${capture.amount.value} ${capture.amount.currency_code}`,
+    o.review && `Review     ${o.review.code}: ${o.review.message} (since ${o.review.since})`,
+    o.lastError && `Last error ${o.lastError}`,
+    `Webhooks   ${o.eventsSeen} seen, ${o.duplicateEvents} duplicates ignored`,
+    o.decisions.length > 0 && 'Decisions',
+    ...o.decisions.map((d) => `  ${d.at}  ${d.decision} by ${d.actor}: ${d.reason}`),
+    'Timeline',
+    ...o.timeline.map((t) => `  ${t.at}  ${t.state.padEnd(18)} ${t.note}`),
+  ];
+  console.log(lines.filter(Boolean).join('\n'));
+}
+
+/** Human-readable rendering of `GET /orders`. */
+export function printOrderList(body: Record<string, unknown>): void {
+  const orders = (body.orders ?? []) as { orderId: string; state?: string; status: string; startTime: string }[];
+  if (orders.length === 0) return console.log('no orders');
+  for (const o of orders) console.log(`${o.orderId.padEnd(20)} ${(o.state ?? '?').padEnd(18)} ${o.status.padEnd(10)} ${o.startTime}`);
+}

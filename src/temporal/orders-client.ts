@@ -1,0 +1,163 @@
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  decisionUpdates,
+  orderWorkflowId,
+  paypalEventSignal,
+  statusQuery,
+  type DecisionInput,
+  type OrderStatusView,
+  type PayPalEventHint,
+} from '../workflows/messages';
+import type { OrderWorkflowInput } from '../workflows/order';
+import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
+import { MerchantReference } from '../workflows/search-attributes';
+import { OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
+import type { OrderTiming } from '../workflows/timing';
+
+/** Settings every new order workflow starts with. */
+export interface OrderDefaults {
+  taskQueue: string;
+  autoCapture: boolean;
+  timing: OrderTiming;
+  /** Upper bound for recording one webhook; past it the intake answers 503 and PayPal redelivers. */
+  recordTimeoutMs?: number;
+}
+
+/** A support decision that the workflow refused (wrong state, bad input). */
+export class DecisionRejectedError extends Error {
+  override readonly name = 'DecisionRejectedError';
+  constructor(
+    message: string,
+    readonly type: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when an order is registered twice while its workflow is running. */
+export class OrderAlreadyRegisteredError extends Error {
+  override readonly name = 'OrderAlreadyRegisteredError';
+}
+
+/** Summary row of an order listing (from Temporal visibility). */
+export interface OrderListItem {
+  orderId: string;
+  workflowId: string;
+  state: string | undefined;
+  status: string;
+  startTime: string;
+}
+
+/**
+ * Everything the intake, the admin API and the CLI do with order workflows, in one place, so they cannot
+ * disagree on IDs, start options or message names.
+ */
+export class OrdersClient {
+  constructor(
+    private readonly client: Client,
+    private readonly defaults: OrderDefaults,
+  ) {}
+
+  /**
+   * Records a verified webhook durably: signals the order's workflow, starting it if needed. Resolves only once
+   * Temporal has persisted the signal, so the intake may answer 2xx; needs no running worker.
+   */
+  async deliverEvent(orderId: string, hint: PayPalEventHint): Promise<{ workflowId: string }> {
+    const workflowId = orderWorkflowId(orderId);
+    const deadline = Date.now() + (this.defaults.recordTimeoutMs ?? 5_000);
+    await this.client.withDeadline(deadline, () => this.client.workflow.signalWithStart('orderWorkflow', {
+      workflowId,
+      taskQueue: this.defaults.taskQueue,
+      args: [this.startInput(orderId)],
+      signal: paypalEventSignal,
+      signalArgs: [hint],
+      // A completed order stays completed: its run absorbed late events during its watch window, and a fresh run
+      // would have forgotten its decisions (a rejected order must never be fulfilled by a redelivery). Only a run
+      // that failed or was terminated may be restarted by a new event.
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      typedSearchAttributes: [
+        { key: PayPalOrderId, value: orderId },
+        { key: OrderStateKey, value: 'awaiting_payment' },
+      ],
+      staticSummary: `PayPal order ${orderId}`,
+    }));
+    return { workflowId };
+  }
+
+  /**
+   * Registers an order before payment (the merchant knows the PayPal order ID at checkout): starts its workflow,
+   * which polls PayPal on its own schedule, so a paid order is found even if no webhook ever arrives. A captured
+   * amount different from `expectedAmount` sends the order to review.
+   */
+  async registerOrder(orderId: string, opts: { expectedAmount?: Amount; merchantReference?: string } = {}): Promise<{ workflowId: string }> {
+    const workflowId = orderWorkflowId(orderId);
+    try {
+      await this.client.workflow.start('orderWorkflow', {
+        workflowId,
+        taskQueue: this.defaults.taskQueue,
+        args: [{ ...this.startInput(orderId), ...opts, verifyOnStart: true } satisfies OrderWorkflowInput],
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: [
+          { key: PayPalOrderId, value: orderId },
+          { key: OrderStateKey, value: 'awaiting_payment' },
+          ...(opts.merchantReference ? [{ key: MerchantReference, value: opts.merchantReference }] : []),
+        ],
+        staticSummary: `PayPal order ${orderId} (registered)`,
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new OrderAlreadyRegisteredError(`PayPal order ${orderId} already has a running workflow`);
+      throw err;
+    }
+    return { workflowId };
+  }
+
+  /** The order's current state, or undefined when no workflow exists for it. */
+  async getStatus(orderId: string): Promise<OrderStatusView | undefined> {
+    try {
+      return await this.client.workflow.getHandle(orderWorkflowId(orderId)).query(statusQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Applies a support decision through the workflow's Update (validated synchronously by the workflow).
+   * Throws DecisionRejectedError when the workflow refuses it, WorkflowNotFoundError for an unknown order.
+   */
+  async decide(orderId: string, kind: ReviewDecisionKind, input: DecisionInput): Promise<{ state: OrderState }> {
+    try {
+      return await this.client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(decisionUpdates[kind], { args: [input] });
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
+        throw new DecisionRejectedError(cause?.message ?? err.message, cause?.type ?? undefined);
+      }
+      throw err;
+    }
+  }
+
+  /** Orders by state via Temporal visibility (eventually consistent, newest first). */
+  async listOrders(filter: { state?: string; limit?: number } = {}): Promise<OrderListItem[]> {
+    const clauses = [`WorkflowType = "orderWorkflow"`];
+    if (filter.state) clauses.push(`OrderState = "${filter.state.replace(/[^a-z_]/g, '')}"`);
+    const items: OrderListItem[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      items.push({
+        orderId: wf.typedSearchAttributes.get(PayPalOrderId) ?? wf.workflowId.replace(/^paypal-order-/, ''),
+        workflowId: wf.workflowId,
+        state: wf.typedSearchAttributes.get(OrderStateKey),
+        status: wf.status.name,
+        startTime: wf.startTime.toISOString(),
+      });
+      if (items.length >= (filter.limit ?? 100)) break;
+    }
+    return items;
+  }
+
+  private startInput(orderId: string): OrderWorkflowInput {
+    return { orderId, autoCapture: this.defaults.autoCapture, timing: this.defaults.timing };
+  }
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { OpenTelemetrySinks } from '@temporalio/interceptors-opentelemetry';
+import { NativeConnection, Worker, type BundleOptions, type InjectedSinks, type WorkerInterceptors } from '@temporalio/worker';
+import type { OrderActivities } from '../activities';
+
+/** Where `npm run build` writes the prebuilt workflow bundle (used in production images). */
+export const PREBUILT_BUNDLE = resolve(__dirname, '..', '..', 'dist', 'workflow-bundle.js');
+
+/**
+ * Workflow interceptor modules compiled into every workflow bundle: the prebuilt one (scripts/bundle-workflows.ts),
+ * the test one (scripts/run-tests.ts) and the one bundled at start. A prebuilt bundle cannot take interceptor
+ * modules at Worker.create, and the workflow code must not depend on configuration (a run started with tracing on
+ * and replayed with it off would diverge), so the OpenTelemetry workflow interceptor is always in, whether
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set or not. It is not a no-op by itself: it always records spans in the sandbox
+ * and hands them to the `exporter` sink, and an unregistered sink logs an error for every call; without tracing
+ * the worker therefore registers DISCARD_WORKFLOW_SPANS, which drops them (a small cost per workflow task).
+ * (`lib/workflow-interceptors` is the module that exports `interceptors`; `lib/workflow` only has the classes.)
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+
+/** How every workflow bundle is built: the workflow types plus WORKFLOW_INTERCEPTOR_MODULES. */
+export function workflowBundleOptions(): Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> {
+  return { workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES };
+}
+
+/** The workflow span sink when tracing is off (see WORKFLOW_INTERCEPTOR_MODULES). */
+export const DISCARD_WORKFLOW_SPANS: InjectedSinks<OpenTelemetrySinks> = { exporter: { export: { fn: () => undefined } } };
+
+/** Options for the order worker. */
+export interface OrderWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: OrderActivities;
+  /** A prebuilt bundle; default WORKFLOW_BUNDLE_PATH, else dist/workflow-bundle.js when present, else bundle now. */
+  bundlePath?: string;
+  /** How long in-flight activities may finish on shutdown before they are cancelled (SDK default is 0). */
+  shutdownGraceTime?: string;
+  /** Activity (and client) interceptors, e.g. tracing's; workflow interceptors are in the bundle. */
+  interceptors?: Omit<WorkerInterceptors, 'workflowModules'>;
+  /** Sinks, e.g. tracing's `exporter`; without one, workflow spans are discarded. */
+  sinks?: InjectedSinks<OpenTelemetrySinks>;
+}
+
+/** Creates (does not run) the worker that executes order workflows and their activities. */
+export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worker> {
+  const bundlePath = opts.bundlePath ?? process.env.WORKFLOW_BUNDLE_PATH ?? (existsSync(PREBUILT_BUNDLE) ? PREBUILT_BUNDLE : undefined);
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: workflowBundleOptions().workflowsPath }),
+    // A prebuilt bundle already contains WORKFLOW_INTERCEPTOR_MODULES (and the worker would ignore them here).
+    interceptors: { ...opts.interceptors, ...(bundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
+    sinks: { ...DISCARD_WORKFLOW_SPANS, ...opts.sinks },
+    shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as '30s',
+  });
+}

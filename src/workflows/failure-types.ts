@@ -1,0 +1,12 @@
+/**
+ * The `ApplicationFailure` types activities throw for permanent failures, and the workflow reacts to. One list,
+ * imported by both sides (this file has no I/O, so workflow code may import it).
+ */
+export const FAILURE_TYPES = {
+  /** PayPal does not know the order (404): retrying cannot help; support must look. */
+  paypalOrderNotFound: 'PayPalOrderNotFound',
+  /** PayPal refused the capture (400/422, e.g. not approved, instrument declined). */
+  paypalCaptureRejected: 'PayPalCaptureRejected',
+  /** The merchant's service refused the update (4xx other than 408/409/429). */
+  serviceUpdateRejected: 'ServiceUpdateRejected',
+} as const;

@@ -1,0 +1,58 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { OrderData, OrderState, ReviewDecisionKind } from './order-machine';
+
+/**
+ * The order workflow's public messages, shared by the workflow and every client (intake, admin API, CLI), so a
+ * name or payload can never drift between sender and receiver.
+ */
+
+/** What the intake tells the workflow about a verified webhook. Only a hint: the workflow re-reads PayPal. */
+export interface PayPalEventHint {
+  eventId: string;
+  eventType: string;
+  /** The event's resource ID (the refund, for refund and reversal events). */
+  resourceId?: string;
+}
+
+/** Delivered once per received webhook (PayPal redelivers; the workflow dedupes by `eventId`). */
+export const paypalEventSignal = defineSignal<[PayPalEventHint]>('paypalEvent');
+
+/** The order as ops and support see it. */
+export interface OrderStatusView extends OrderData {
+  workflowId: string;
+  eventsSeen: number;
+  duplicateEvents: number;
+}
+
+/** Current state, timeline, decisions. */
+export const statusQuery = defineQuery<OrderStatusView>('status');
+
+/** A support decision's input: who decided and why (both required, both recorded in history). */
+export interface DecisionInput {
+  actor: string;
+  reason: string;
+}
+
+/** The result of a decision: the state the order moved to. */
+export interface DecisionResult {
+  state: OrderState;
+}
+
+/** Support decisions as Updates: validated synchronously, so callers hear "not allowed in state X" at once. */
+export const decisionUpdates: Record<ReviewDecisionKind, ReturnType<typeof defineUpdate<DecisionResult, [DecisionInput]>>> = {
+  approve: defineUpdate<DecisionResult, [DecisionInput]>('approve'),
+  retry: defineUpdate<DecisionResult, [DecisionInput]>('retry'),
+  reject: defineUpdate<DecisionResult, [DecisionInput]>('reject'),
+};
+
+/** The same decisions as Signals, for the Temporal UI and `temporal workflow signal` (no reply). */
+export const decisionSignals: Record<ReviewDecisionKind, ReturnType<typeof defineSignal<[DecisionInput]>>> = {
+  approve: defineSignal<[DecisionInput]>('approve'),
+  retry: defineSignal<[DecisionInput]>('retry'),
+  reject: defineSignal<[DecisionInput]>('reject'),
+};
+
+/** The workflow ID for a PayPal order: one workflow per order, the single writer for it. */
+export function orderWorkflowId(orderId: string): string {
+  return `paypal-order-${orderId}`;
+}

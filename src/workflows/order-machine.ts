@@ -1,0 +1,427 @@
+/**
+ * The business rules of one PayPal order, as a pure state machine: inputs in, next state and commands out.
+ * No I/O, no Temporal APIs: the workflow (order.ts) executes the commands and feeds their results back.
+ *
+ * Principles (each one a bug other PayPal integrations have shipped):
+ * - A webhook is only a hint. Only PayPal's answer to a direct API read (`truth`) moves money states.
+ * - Unknown statuses are "not settled", never "paid".
+ * - Once fulfilled, a late or replayed "completed" changes nothing; only a refund/reversal is news.
+ */
+
+/** Where an order stands. `fulfilled` keeps watching for refunds; the other terminal states are final. */
+export type OrderState =
+  | 'awaiting_payment' // order exists at PayPal, buyer has not paid (or we have not seen it yet)
+  | 'capturing' // approved; we are capturing it
+  | 'payment_pending' // capture exists but PayPal has not settled it (eCheck, review, ...)
+  | 'fulfilling' // paid; the merchant's service update is running
+  | 'pending_service_update' // paid, but the service update exhausted its retries; re-attempted on a schedule
+  | 'needs_review' // a human must decide (approve / retry / reject)
+  | 'fulfilled' // service update done
+  | 'cancelled' // never paid: declined, voided, approval reversed, rejected by support
+  | 'refunded' // refunded or reversed before fulfilment; nothing to deliver
+  | 'revoked'; // refunded or reversed after fulfilment; merchant told
+
+/** States after which nothing more happens to the order. */
+export const FINAL_STATES: readonly OrderState[] = ['cancelled', 'refunded', 'revoked'];
+
+/** A PayPal amount. */
+export interface Amount {
+  value: string;
+  currency_code: string;
+}
+
+/** What PayPal says about the order right now, normalised by the verifyPayment/captureOrder activities. */
+export interface PaymentTruth {
+  /** Orders v2 status: CREATED, SAVED, APPROVED, VOIDED, COMPLETED, PAYER_ACTION_REQUIRED, or anything new. */
+  orderStatus: string;
+  capture?: {
+    id: string;
+    /** COMPLETED, PENDING, DECLINED, FAILED, REFUNDED, PARTIALLY_REFUNDED, or anything new. */
+    status: string;
+    reason?: string;
+    amount?: Amount;
+  };
+  /** Authorize flow only: the order's authorization (CREATED, CAPTURED, VOIDED, EXPIRED, ...). */
+  authorization?: { id: string; status: string };
+  /** Refunds and reversals of the capture, as PayPal lists them on the order. */
+  refunds?: { id: string; status: string; amount?: Amount }[];
+  orderAmount?: Amount;
+  customId?: string;
+  invoiceId?: string;
+}
+
+/** Why an order waits for a human. */
+export type ReviewReasonCode =
+  | 'service_update_failed'
+  | 'capture_failed'
+  | 'order_not_found'
+  | 'amount_mismatch'
+  | 'partial_refund_before_fulfilment'
+  | 'payment_pending_too_long'
+  | 'refund_notification_failed'
+  | 'paid_after_cancellation';
+
+/** Support's decision on an order in review. */
+export type ReviewDecisionKind = 'approve' | 'retry' | 'reject';
+
+/** A recorded support decision. */
+export interface ReviewDecision {
+  decision: ReviewDecisionKind;
+  actor: string;
+  reason: string;
+  at: string;
+}
+
+/** Everything the machine reacts to. */
+export type MachineInput =
+  | { type: 'webhooks_received'; eventTypes: string[]; reversedRefundIds?: string[]; refundedRefundIds?: string[] }
+  | { type: 'refund_announcement_overdue' }
+  | { type: 'poll_due' }
+  | { type: 'deadline_passed' }
+  | { type: 'truth'; truth: PaymentTruth }
+  | { type: 'capture_failed'; message: string }
+  | { type: 'order_not_found'; message: string }
+  | { type: 'service_update_succeeded' }
+  | { type: 'service_update_failed'; message: string; permanent: boolean }
+  | { type: 'refund_notified'; refundId: string }
+  | { type: 'refund_notification_failed'; refundId: string; message: string }
+  | { type: 'decision'; decision: ReviewDecision };
+
+/** Side effects the workflow must perform, in order. */
+export type Command =
+  | { type: 'verify_payment' }
+  | { type: 'capture_order' }
+  | { type: 'update_service'; override: boolean }
+  | { type: 'notify_refund'; refundId: string; amount?: Amount; kind: 'order.refunded' | 'order.reversed' }
+  | { type: 'alert_review'; code: ReviewReasonCode; message: string };
+
+/** The order's complete business state; JSON-serialisable (it crosses continue-as-new and queries). */
+export interface OrderData {
+  orderId: string;
+  state: OrderState;
+  /** When the order entered `state`; reconciliation deadlines count from here. */
+  stateSince: string;
+  autoCapture: boolean;
+  /** Set when the merchant registered the order with the amount they expect. */
+  expectedAmount?: Amount;
+  truth?: PaymentTruth;
+  review?: { code: ReviewReasonCode; message: string; since: string; from: OrderState };
+  decisions: ReviewDecision[];
+  serviceUpdate: { done: boolean; lastError?: string; override: boolean };
+  /** Refund IDs the merchant has been told about (or support chose to skip). */
+  refundsNotified: string[];
+  /** Refunds PayPal announced as PAYMENT.CAPTURE.REVERSED (chargebacks): reported as `order.reversed`. */
+  reversedRefundIds: string[];
+  /** Refunds PayPal announced as PAYMENT.CAPTURE.REFUNDED. */
+  refundedRefundIds?: string[];
+  /** Refunds seen at PayPal before their webhook said whether they are refunds or reversals: id → since. */
+  refundsAwaitingAnnouncement?: Record<string, string>;
+  lastError?: string;
+  timeline: { at: string; state: OrderState; note: string }[];
+}
+
+/** Result of one transition. */
+export interface Transition {
+  data: OrderData;
+  commands: Command[];
+}
+
+/** A fresh order, before anything is known. */
+export function newOrder(orderId: string, opts: { autoCapture: boolean; expectedAmount?: Amount; now: string }): OrderData {
+  return {
+    orderId,
+    state: 'awaiting_payment',
+    stateSince: opts.now,
+    autoCapture: opts.autoCapture,
+    expectedAmount: opts.expectedAmount,
+    decisions: [],
+    serviceUpdate: { done: false, override: false },
+    refundsNotified: [],
+    reversedRefundIds: [],
+    timeline: [{ at: opts.now, state: 'awaiting_payment', note: 'order workflow started' }],
+  };
+}
+
+/** True when the order can no longer change. */
+export function isFinal(state: OrderState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+/** States in which the order waits on PayPal and reconciliation polls it. */
+export function isWaitingForPayPal(state: OrderState): boolean {
+  return state === 'awaiting_payment' || state === 'capturing' || state === 'payment_pending';
+}
+
+/**
+ * A cancelled order that PayPal (not support) ended: declined, voided, or unpaid at the deadline. A capture that
+ * completes later anyway (a late buyer, an eCheck) must reach a human rather than be ignored.
+ */
+export function mayTurnOutPaid(data: Pick<OrderData, 'state' | 'decisions'>): boolean {
+  return data.state === 'cancelled' && data.decisions.at(-1)?.decision !== 'reject';
+}
+
+/** States with a reconciliation timer: waiting on PayPal, or re-attempting an exhausted service update. */
+export function hasReconciliationTimer(state: OrderState): boolean {
+  return isWaitingForPayPal(state) || state === 'pending_service_update';
+}
+
+/** The states in which support may decide, per decision. Kept here so validators and the machine agree. */
+export function decisionAllowed(data: Pick<OrderData, 'state' | 'review'>, decision: ReviewDecisionKind): boolean {
+  if (data.state === 'needs_review') return !(decision === 'approve' && data.review?.code === 'refund_notification_failed');
+  return decision !== 'approve' && (data.state === 'payment_pending' || data.state === 'pending_service_update');
+}
+
+/** Behaviour switches the workflow sets (each guarded by `patched()` there, so running orders replay unchanged). */
+export interface MachineOptions {
+  /**
+   * Wait for a refund's own webhook before telling the merchant, so a chargeback is reported as `order.reversed`
+   * whichever webhook arrives first; the workflow feeds `refund_announcement_overdue` when the grace is over.
+   */
+  refundAnnouncementGrace?: boolean;
+}
+
+/** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
+export function transition(data: OrderData, input: MachineInput, now: string, options: MachineOptions = {}): Transition {
+  // Final means final, whatever arrives late, with one exception: an order PayPal ended (declined, voided, never
+  // paid) is still asked about new hints, because a paid order must never be lost.
+  if (isFinal(data.state) && !(mayTurnOutPaid(data) && (input.type === 'webhooks_received' || input.type === 'truth'))) return { data, commands: [] };
+  const t = new Step(data, now, options);
+  switch (input.type) {
+    case 'webhooks_received':
+      // PayPal's resources do not tell a reversal from a refund; only the event type does, per refund ID.
+      if (input.reversedRefundIds?.length) t.patch({ reversedRefundIds: [...new Set([...t.data.reversedRefundIds, ...input.reversedRefundIds])] });
+      if (input.refundedRefundIds?.length) t.patch({ refundedRefundIds: [...new Set([...(t.data.refundedRefundIds ?? []), ...input.refundedRefundIds])] });
+      // Any hint means "look again"; even for a fulfilled order (it may have been refunded since).
+      t.command({ type: 'verify_payment' });
+      break;
+    case 'refund_announcement_overdue':
+      // No webhook said "reversal" in time: report the waiting refunds as plain refunds.
+      if (data.state === 'fulfilled') notifyNewRefunds(t, data.truth, true);
+      break;
+    case 'poll_due':
+      // Reconciliation: webhooks can be lost, so waiting states ask PayPal themselves from time to time; an
+      // exhausted service update re-checks PayPal first (a refund may have made it moot), then tries again.
+      if (hasReconciliationTimer(data.state)) t.command({ type: 'verify_payment' });
+      break;
+    case 'deadline_passed':
+      if (data.state === 'awaiting_payment') t.moveTo('cancelled', 'no payment before the deadline');
+      else if (data.state === 'payment_pending') t.review('payment_pending_too_long', 'PayPal did not settle the pending capture before the deadline');
+      else if (data.state === 'pending_service_update') t.review('service_update_failed', `service update still failing: ${data.lastError ?? 'unknown error'}`);
+      break;
+    case 'truth':
+      t.patch({ truth: input.truth, lastError: undefined });
+      onTruth(t, input.truth);
+      break;
+    case 'capture_failed':
+      t.review('capture_failed', input.message);
+      break;
+    case 'order_not_found':
+      t.review('order_not_found', input.message);
+      break;
+    case 'service_update_succeeded':
+      t.patch({ serviceUpdate: { ...t.data.serviceUpdate, done: true, lastError: undefined } });
+      t.moveTo('fulfilled', t.data.serviceUpdate.override ? 'service updated (support override)' : 'service updated');
+      break;
+    case 'service_update_failed':
+      t.patch({ serviceUpdate: { ...t.data.serviceUpdate, lastError: input.message }, lastError: input.message });
+      // A 4xx means the merchant's service refuses this update: retrying later will not help, a human must look.
+      if (input.permanent || t.data.serviceUpdate.override) t.review('service_update_failed', input.message);
+      else t.moveTo('pending_service_update', `service update failed, will re-attempt: ${input.message}`);
+      break;
+    case 'refund_notified': {
+      const { [input.refundId]: _done, ...stillWaiting } = t.data.refundsAwaitingAnnouncement ?? {};
+      t.patch({ refundsNotified: [...t.data.refundsNotified, input.refundId], refundsAwaitingAnnouncement: stillWaiting });
+      revokeIfFullyRefunded(t);
+      break;
+    }
+    case 'refund_notification_failed':
+      t.patch({ lastError: input.message });
+      t.review('refund_notification_failed', `telling the merchant about refund ${input.refundId} failed: ${input.message}`);
+      break;
+    case 'decision':
+      onDecision(t, input.decision);
+      break;
+  }
+  return { data: t.data, commands: t.commands };
+}
+
+function onTruth(t: Step, truth: PaymentTruth): void {
+  const { state } = t.data;
+  const capture = truth.capture;
+  if (state === 'fulfilled') {
+    // A replayed "completed" never fulfils twice; only refunds and reversals are news after fulfilment.
+    notifyNewRefunds(t, truth, false);
+    if (t.commands.length === 0 && Object.keys(t.data.refundsAwaitingAnnouncement ?? {}).length === 0) revokeIfFullyRefunded(t);
+    return;
+  }
+  if (state === 'cancelled') {
+    // Only reachable when PayPal ended the order (mayTurnOutPaid): money arriving afterwards needs a human.
+    if (capture?.status === 'COMPLETED') t.review('paid_after_cancellation', `capture ${capture.id} completed after the order was cancelled`);
+    return;
+  }
+  if (isFinal(state) || state === 'fulfilling') return;
+  if (state === 'needs_review') return; // a human owns it now; they will approve or retry with fresh truth
+  if (state === 'pending_service_update') {
+    if (capture?.status === 'COMPLETED') t.command({ type: 'update_service', override: false });
+    else if (capture && (capture.status === 'REFUNDED' || capture.status === 'REVERSED')) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
+    else t.review('service_update_failed', `PayPal no longer reports the capture as completed (${capture?.status ?? truth.orderStatus})`);
+    return;
+  }
+
+  if (capture) {
+    switch (capture.status) {
+      case 'COMPLETED':
+        if (t.data.expectedAmount && !sameAmount(t.data.expectedAmount, capture.amount)) {
+          t.review('amount_mismatch', `expected ${fmt(t.data.expectedAmount)}, PayPal captured ${capture.amount ? fmt(capture.amount) : 'an unknown amount'}`);
+          return;
+        }
+        t.moveTo('fulfilling', `capture ${capture.id} completed`);
+        t.command({ type: 'update_service', override: false });
+        return;
+      case 'PENDING':
+        t.moveTo('payment_pending', `capture ${capture.id} pending${capture.reason ? ` (${capture.reason})` : ''}`);
+        return;
+      case 'DECLINED':
+      case 'FAILED':
+        t.moveTo('cancelled', `capture ${capture.id} ${capture.status.toLowerCase()}`);
+        return;
+      case 'REFUNDED':
+      case 'REVERSED':
+        t.moveTo('refunded', `capture ${capture.id} ${capture.status.toLowerCase()} before fulfilment`);
+        return;
+      case 'PARTIALLY_REFUNDED':
+        t.review('partial_refund_before_fulfilment', `capture ${capture.id} was partially refunded before fulfilment`);
+        return;
+      default:
+        t.moveTo('payment_pending', `capture ${capture.id} has unknown status ${capture.status}; treated as not settled`);
+        return;
+    }
+  }
+  if (truth.authorization && ['VOIDED', 'EXPIRED', 'DENIED'].includes(truth.authorization.status)) {
+    t.moveTo('cancelled', `authorization ${truth.authorization.id} ${truth.authorization.status.toLowerCase()}`);
+    return;
+  }
+  if (truth.authorization?.status === 'CREATED' && t.data.autoCapture) {
+    t.moveTo('capturing', `authorization ${truth.authorization.id} created; capturing`);
+    t.command({ type: 'capture_order' });
+    return;
+  }
+  switch (truth.orderStatus) {
+    case 'APPROVED':
+      if (t.data.autoCapture) {
+        t.moveTo('capturing', 'order approved by buyer; capturing');
+        t.command({ type: 'capture_order' });
+      } else {
+        t.moveTo('awaiting_payment', 'order approved; waiting for the merchant to capture');
+      }
+      return;
+    case 'VOIDED':
+      t.moveTo('cancelled', 'order voided at PayPal');
+      return;
+    default:
+      // CREATED, SAVED, PAYER_ACTION_REQUIRED, COMPLETED without a capture, or a status we do not know yet.
+      t.moveTo('awaiting_payment', `PayPal order status ${truth.orderStatus}`);
+  }
+}
+
+function onDecision(t: Step, d: ReviewDecision): void {
+  if (!decisionAllowed(t.data, d.decision)) return; // validators reject these first; signals may still race
+  t.patch({ decisions: [...t.data.decisions, d] });
+  const by = `${d.decision} by ${d.actor}: ${d.reason}`;
+  switch (d.decision) {
+    case 'approve':
+      t.patch({ review: undefined, serviceUpdate: { ...t.data.serviceUpdate, override: true } });
+      t.moveTo('fulfilling', by);
+      t.command({ type: 'update_service', override: true });
+      return;
+    case 'retry': {
+      // Re-read the truth; resuming from the state before review lets the normal rules re-run the failed step.
+      const from = t.data.review?.from ?? t.data.state;
+      t.patch({ review: undefined });
+      if (from === 'fulfilling' || from === 'pending_service_update') {
+        t.moveTo('fulfilling', by);
+        t.command({ type: 'update_service', override: t.data.serviceUpdate.override });
+      } else {
+        t.moveTo(from === 'fulfilled' ? 'fulfilled' : 'awaiting_payment', by);
+        t.command({ type: 'verify_payment' });
+      }
+      return;
+    }
+    case 'reject':
+      if (t.data.review?.code === 'refund_notification_failed') {
+        // Support handles the refund with the merchant by hand: mark every known refund as dealt with.
+        t.patch({ review: undefined, refundsNotified: (t.data.truth?.refunds ?? []).map((r) => r.id) });
+        t.moveTo('fulfilled', by);
+        revokeIfFullyRefunded(t);
+        return;
+      }
+      t.patch({ review: undefined });
+      t.moveTo('cancelled', by);
+      return;
+  }
+}
+
+/**
+ * Tells the merchant about each completed refund not reported yet. With the announcement grace on, a refund no
+ * webhook has classified yet waits (recorded in refundsAwaitingAnnouncement) unless `overdue`.
+ */
+function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boolean): void {
+  for (const refund of truth?.refunds ?? []) {
+    if (refund.status !== 'COMPLETED' || t.data.refundsNotified.includes(refund.id)) continue;
+    const reversed = t.data.reversedRefundIds.includes(refund.id);
+    const announced = reversed || (t.data.refundedRefundIds ?? []).includes(refund.id);
+    if (!announced && t.options.refundAnnouncementGrace && !overdue) {
+      const waiting = t.data.refundsAwaitingAnnouncement ?? {};
+      if (!waiting[refund.id]) t.patch({ refundsAwaitingAnnouncement: { ...waiting, [refund.id]: t.now } });
+      continue;
+    }
+    t.command({ type: 'notify_refund', refundId: refund.id, amount: refund.amount, kind: reversed ? 'order.reversed' : 'order.refunded' });
+  }
+}
+
+/** A fulfilled order whose capture is fully refunded and whose refunds were all reported is revoked. */
+function revokeIfFullyRefunded(t: Step): void {
+  const capture = t.data.truth?.capture;
+  if (t.data.state !== 'fulfilled' || !capture || (capture.status !== 'REFUNDED' && capture.status !== 'REVERSED')) return;
+  const pending = (t.data.truth?.refunds ?? []).filter((r) => r.status === 'COMPLETED' && !t.data.refundsNotified.includes(r.id));
+  if (pending.length === 0) t.moveTo('revoked', `capture ${capture.id} fully refunded or reversed after fulfilment; merchant told`);
+}
+
+/** Accumulates one transition's changes. */
+class Step {
+  commands: Command[] = [];
+  constructor(
+    public data: OrderData,
+    readonly now: string,
+    readonly options: MachineOptions,
+  ) {}
+
+  patch(p: Partial<OrderData>): void {
+    this.data = { ...this.data, ...p };
+  }
+
+  /** Changes state and records why. Staying in the same state records nothing (a repeated poll is not news). */
+  moveTo(state: OrderState, note: string): void {
+    if (state === this.data.state) return;
+    this.data = { ...this.data, state, stateSince: this.now, timeline: [...this.data.timeline, { at: this.now, state, note }] };
+  }
+
+  review(code: ReviewReasonCode, message: string): void {
+    if (this.data.state === 'needs_review') return;
+    this.patch({ review: { code, message, since: this.now, from: this.data.state } });
+    this.moveTo('needs_review', `${code}: ${message}`);
+    this.command({ type: 'alert_review', code, message });
+  }
+
+  command(c: Command): void {
+    this.commands.push(c);
+  }
+}
+
+function sameAmount(a: Amount, b: Amount | undefined): boolean {
+  return !!b && a.currency_code === b.currency_code && Number(a.value) === Number(b.value);
+}
+
+function fmt(a: Amount): string {
+  return `${a.value} ${a.currency_code}`;
+}

@@ -1,0 +1,295 @@
+import {
+  ActivityFailure,
+  type ActivityOptions,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { OrderActivities } from '../activities';
+import { FAILURE_TYPES } from './failure-types';
+import {
+  decisionSignals,
+  decisionUpdates,
+  paypalEventSignal,
+  statusQuery,
+  type DecisionInput,
+  type OrderStatusView,
+} from './messages';
+import {
+  decisionAllowed,
+  isFinal,
+  hasReconciliationTimer,
+  newOrder,
+  transition,
+  type Amount,
+  type Command,
+  type MachineInput,
+  type OrderData,
+  type PaymentTruth,
+  type ReviewDecision,
+  type ReviewDecisionKind,
+} from './order-machine';
+import { describeOrder, orderSearchAttributes } from './presentation';
+import type { OrderTiming } from './timing';
+
+/** Start arguments of an order workflow. */
+export interface OrderWorkflowInput {
+  orderId: string;
+  autoCapture: boolean;
+  timing: OrderTiming;
+  /** Set when the merchant registered the order: a captured amount that differs goes to review. */
+  expectedAmount?: Amount;
+  merchantReference?: string;
+  /** Registered orders (no webhook yet) ask PayPal at once instead of waiting for a hint. */
+  verifyOnStart?: boolean;
+  /** State handed over by continue-as-new. */
+  carried?: { data: OrderData; seenEventIds: string[]; duplicateEvents: number };
+}
+
+/** Event IDs remembered for dedupe across continue-as-new; PayPal redelivers within days, not thousands of events. */
+const MAX_REMEMBERED_EVENTS = 500;
+
+/**
+ * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order:
+ * every webhook, poll and support decision goes through here, one at a time.
+ */
+export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStatusView> {
+  const { orderId, timing } = input;
+  const paypalOptions: ActivityOptions = {
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  };
+  const paypal = proxyActivities<OrderActivities>(paypalOptions);
+  const serviceOptions: ActivityOptions = {
+    startToCloseTimeout: '2 minutes',
+    retry: {
+      initialInterval: timing.serviceUpdate.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: timing.serviceUpdate.maxIntervalMs,
+      maximumAttempts: timing.serviceUpdate.maxAttempts,
+      nonRetryableErrorTypes: [FAILURE_TYPES.serviceUpdateRejected],
+    },
+  };
+  const service = proxyActivities<OrderActivities>(serviceOptions);
+  const alerts = proxyActivities<OrderActivities>({ startToCloseTimeout: '30s', retry: { maximumAttempts: 5 } });
+
+  let data = input.carried?.data ?? newOrder(orderId, { autoCapture: input.autoCapture, expectedAmount: input.expectedAmount, now: nowIso() });
+  const seenEventIds = new Set(input.carried?.seenEventIds ?? []);
+  let duplicateEvents = input.carried?.duplicateEvents ?? 0;
+  const pendingEventTypes: string[] = [];
+  const pendingReversals: string[] = [];
+  const pendingRefunds: string[] = [];
+  // Orders started before the refund announcement grace existed keep reporting refunds at once (replay-safe).
+  const machineOptions = { refundAnnouncementGrace: patched('refund-announcement-grace') };
+  const pendingDecisions: ReviewDecision[] = [];
+  let decisionsApplied = data.decisions.length;
+
+  const view = (): OrderStatusView => ({ ...data, workflowId: workflowInfo().workflowId, eventsSeen: seenEventIds.size, duplicateEvents });
+
+  setHandler(statusQuery, view);
+  setHandler(paypalEventSignal, (hint) => {
+    if (seenEventIds.has(hint.eventId)) {
+      duplicateEvents++;
+      return;
+    }
+    seenEventIds.add(hint.eventId);
+    pendingEventTypes.push(hint.eventType);
+    if (hint.eventType === 'PAYMENT.CAPTURE.REVERSED' && hint.resourceId) pendingReversals.push(hint.resourceId);
+    if (hint.eventType === 'PAYMENT.CAPTURE.REFUNDED' && hint.resourceId) pendingRefunds.push(hint.resourceId);
+  });
+  for (const kind of ['approve', 'retry', 'reject'] as const) {
+    setHandler(decisionSignals[kind], (d) => {
+      // Signals get no reply, so a refused one is logged (the signal itself stays visible in history).
+      if (decisionAllowed(data, kind) && validDecision(d)) pendingDecisions.push(decision(kind, d));
+      else log.warn('support decision signal ignored', { orderId, decision: kind, state: data.state });
+    });
+    setHandler(
+      decisionUpdates[kind],
+      async (d) => {
+        const target = decisionsApplied + pendingDecisions.length + 1;
+        pendingDecisions.push(decision(kind, d));
+        await condition(() => decisionsApplied >= target);
+        return { state: data.state };
+      },
+      { validator: (d: DecisionInput) => validateDecision(kind, d, data) },
+    );
+  }
+
+  /** Applies one input, publishes the new state, then executes the resulting commands (feeding results back). */
+  async function apply(machineInput: MachineInput): Promise<void> {
+    const before = data.state;
+    const result = transition(data, machineInput, nowIso(), machineOptions);
+    data = result.data;
+    if (machineInput.type === 'decision') decisionsApplied++;
+    if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
+    publish();
+    for (const command of result.commands) await execute(command);
+  }
+
+  async function execute(command: Command): Promise<void> {
+    switch (command.type) {
+      case 'verify_payment':
+        return apply(await paypalCall(() => paypal.verifyPayment.executeWithOptions({ ...paypalOptions, summary: `Re-read order ${orderId} at PayPal` }, [orderId])));
+      case 'capture_order':
+        return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary: `Capture order ${orderId} (PayPal-Request-Id capture-${orderId})` }, [orderId])));
+      case 'update_service':
+        try {
+          await service.updateService.executeWithOptions({ ...serviceOptions, summary: `Service update order.paid for ${orderId}` }, [{
+            type: 'order.paid',
+            orderId,
+            captureId: data.truth?.capture?.id ?? null,
+            amount: data.truth?.capture?.amount ?? data.truth?.orderAmount ?? null,
+            customId: data.truth?.customId ?? null,
+            invoiceId: data.truth?.invoiceId ?? null,
+            override: command.override || undefined,
+          }]);
+          return apply({ type: 'service_update_succeeded' });
+        } catch (err) {
+          return apply({ type: 'service_update_failed', message: failureMessage(err), permanent: failureType(err) === FAILURE_TYPES.serviceUpdateRejected });
+        }
+      case 'notify_refund':
+        try {
+          await service.updateService.executeWithOptions({ ...serviceOptions, summary: `Service update ${command.kind} (refund ${command.refundId})` }, [{
+            type: command.kind,
+            orderId,
+            refundId: command.refundId,
+            captureId: data.truth?.capture?.id ?? null,
+            amount: command.amount ?? null,
+            customId: data.truth?.customId ?? null,
+            invoiceId: data.truth?.invoiceId ?? null,
+          }]);
+          return apply({ type: 'refund_notified', refundId: command.refundId });
+        } catch (err) {
+          return apply({ type: 'refund_notification_failed', refundId: command.refundId, message: failureMessage(err) });
+        }
+      case 'alert_review':
+        await alerts.raiseReviewAlert({ orderId, workflowId: workflowInfo().workflowId, code: command.code, message: command.message });
+        return;
+    }
+  }
+
+  /** Turns permanent PayPal failures into machine inputs; retryable ones are retried by Temporal until they pass. */
+  async function paypalCall(call: () => Promise<PaymentTruth>): Promise<MachineInput> {
+    try {
+      return { type: 'truth', truth: await call() };
+    } catch (err) {
+      if (failureType(err) === FAILURE_TYPES.paypalOrderNotFound) return { type: 'order_not_found', message: failureMessage(err) };
+      return { type: 'capture_failed', message: failureMessage(err) };
+    }
+  }
+
+  let publishedAttributes = '';
+  function publish(): void {
+    const attributes = orderSearchAttributes(data, input.merchantReference);
+    const key = JSON.stringify(attributes.map((a) => a.value));
+    if (key !== publishedAttributes) {
+      upsertSearchAttributes(attributes);
+      publishedAttributes = key;
+    }
+    setCurrentDetails(describeOrder(data));
+  }
+
+  publish();
+  if (input.verifyOnStart && !input.carried) await apply({ type: 'poll_due' });
+  let pollIndex = 0;
+  let pollState = data.state;
+  for (;;) {
+    // Ended orders used to complete at once; now they stay to absorb late events (see mayTurnOutPaid). Runs
+    // started before that change replay without the marker and keep completing at once.
+    if (isFinal(data.state) && !patched('ended-orders-watch-late-events')) break;
+    if (pollState !== data.state) {
+      pollState = data.state;
+      pollIndex = 0;
+    }
+    const enteredAt = Date.parse(data.stateSince);
+    const wait = nextWait(data, timing, pollIndex, enteredAt);
+    const woken = await condition(() => pendingEventTypes.length > 0 || pendingDecisions.length > 0, wait.ms);
+    if (pendingDecisions.length > 0) {
+      await apply({ type: 'decision', decision: pendingDecisions.shift()! });
+    } else if (pendingEventTypes.length > 0) {
+      await apply({
+        type: 'webhooks_received',
+        eventTypes: pendingEventTypes.splice(0),
+        reversedRefundIds: pendingReversals.splice(0),
+        refundedRefundIds: pendingRefunds.splice(0),
+      });
+    } else if (!woken) {
+      if (wait.then === 'watch_over') break;
+      pollIndex++;
+      await apply({ type: wait.then });
+    }
+    if (workflowInfo().continueAsNewSuggested && pendingEventTypes.length === 0 && pendingDecisions.length === 0) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof orderWorkflow>({
+        ...input,
+        carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents },
+      });
+    }
+  }
+  await condition(allHandlersFinished);
+  return view();
+}
+
+/** How long to sleep in the current state, and what happens when the timer fires. */
+function nextWait(
+  data: OrderData,
+  timing: OrderTiming,
+  pollIndex: number,
+  enteredAt: number,
+): { ms: number | undefined; then: 'poll_due' | 'deadline_passed' | 'watch_over' | 'refund_announcement_overdue' } {
+  const now = Date.now();
+  const waitingSince = Object.values(data.refundsAwaitingAnnouncement ?? {}).map((at) => Date.parse(at));
+  if (data.state === 'fulfilled' && waitingSince.length > 0) {
+    const grace = timing.refundAnnouncementGraceMs ?? 120_000;
+    return { ms: Math.max(1, Math.min(...waitingSince) + grace - now), then: 'refund_announcement_overdue' };
+  }
+  if (data.state === 'fulfilled') return { ms: Math.max(1, enteredAt + timing.watchAfterFulfilmentMs - now), then: 'watch_over' };
+  if (isFinal(data.state)) return { ms: Math.max(1, enteredAt + (timing.watchAfterCloseMs ?? 0) - now), then: 'watch_over' };
+  if (!hasReconciliationTimer(data.state)) return { ms: undefined, then: 'poll_due' }; // e.g. needs_review: wait for a human
+  const schedule = data.state === 'pending_service_update' ? [timing.pendingServiceUpdateIntervalMs] : timing.pollScheduleMs;
+  const poll = schedule[Math.min(pollIndex, schedule.length - 1)] ?? 60_000;
+  const deadlineMs = {
+    payment_pending: timing.paymentPendingDeadlineMs,
+    pending_service_update: timing.pendingServiceUpdateDeadlineMs,
+  }[data.state as string] ?? timing.awaitingPaymentDeadlineMs;
+  const untilDeadline = enteredAt + deadlineMs - now;
+  if (untilDeadline <= poll) return { ms: Math.max(1, untilDeadline), then: 'deadline_passed' };
+  return { ms: poll, then: 'poll_due' };
+}
+
+function decision(kind: ReviewDecisionKind, d: DecisionInput): ReviewDecision {
+  return { decision: kind, actor: d.actor.trim(), reason: d.reason.trim(), at: nowIso() };
+}
+
+function validDecision(d: DecisionInput | undefined): d is DecisionInput {
+  return typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '';
+}
+
+/** Synchronous update validator: rejecting here writes nothing to history and answers the caller at once. */
+function validateDecision(kind: ReviewDecisionKind, d: DecisionInput, data: OrderData): void {
+  if (!validDecision(d)) throw ApplicationFailure.nonRetryable('a decision needs a non-empty actor and reason', 'InvalidDecision');
+  if (!decisionAllowed(data, kind)) {
+    throw ApplicationFailure.nonRetryable(`${kind} is not allowed in state ${data.state}`, 'DecisionNotAllowed', { state: data.state });
+  }
+}
+
+function failureType(err: unknown): string | undefined {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+function nowIso(): string {
+  return new Date(Date.now()).toISOString();
+}

@@ -1,0 +1,36 @@
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { OrderActivities } from '../activities';
+import type { SweepSummary, SweepWindow } from '../activities/sweep';
+
+/** Input of one sweep run (set by the schedule's action, see src/temporal/schedules.ts). */
+export interface WebhookSweepInput {
+  /** How far back the window reaches from the run's start. Longer than the schedule interval, so windows overlap. */
+  lookbackMs: number;
+}
+
+/** What a sweep run did, with the window it covered. */
+export type WebhookSweepResult = SweepSummary & SweepWindow;
+
+/**
+ * One webhook sweep: lists the events PayPal generated in [now - lookback, now] and routes each to its order's
+ * workflow as the webhook intake would, so orders whose webhooks never arrived (and that nobody registered) are
+ * still fulfilled. Started by a Temporal Schedule (overlap SKIP). Deterministic: the window comes from workflow time.
+ */
+export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<WebhookSweepResult> {
+  if (!Number.isFinite(input.lookbackMs) || input.lookbackMs <= 0) {
+    // Fails the run (visible in the schedule's recent actions) instead of failing workflow tasks forever.
+    throw ApplicationFailure.nonRetryable(`lookbackMs must be a positive number of milliseconds, got ${String(input.lookbackMs)}`, 'InvalidSweepInput');
+  }
+  const { sweepWebhookEvents } = proxyActivities<OrderActivities>({
+    // One attempt lists every page of the window; heartbeats per page prove it is alive.
+    startToCloseTimeout: '10 minutes',
+    heartbeatTimeout: '3 minutes',
+    // Bounded: a sweep that cannot finish fails and the next scheduled one covers the same window again (the
+    // lookback overlaps several intervals), instead of one run retrying for hours while the schedule skips others.
+    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
+  });
+  const end = Date.now(); // workflow time: replays see the same value
+  const window: SweepWindow = { startTime: new Date(end - input.lookbackMs).toISOString(), endTime: new Date(end).toISOString() };
+  const summary = await sweepWebhookEvents(window);
+  return { ...window, ...summary };
+}

@@ -1,0 +1,87 @@
+// Paths that need their own setup: review alerts to ALERT_WEBHOOK_URL, the authorize intent, and continue-as-new
+// (a dev server that suggests it after a few dozen history events, so a long-lived order rolls over in seconds).
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { freePort, startDevServer, type RunningDevServer } from '../../src/temporal/dev-server';
+import { orderWorkflowId, paypalEventSignal } from '../../src/workflows/messages';
+import { startHarness, type Harness } from '../helpers/harness';
+import { waitFor } from '../helpers/wait';
+
+describe('alerts, authorize intent, continue-as-new', () => {
+  let server: RunningDevServer;
+  let h: Harness;
+  let alertServer: Server;
+  const alerts: Record<string, unknown>[] = [];
+
+  before(async () => {
+    alertServer = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        alerts.push(JSON.parse(body) as Record<string, unknown>);
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
+    server = await startDevServer({
+      port: await freePort(),
+      namespace: 'default',
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
+    });
+    h = await startHarness(
+      { ALERT_WEBHOOK_URL: `http://127.0.0.1:${(alertServer.address() as AddressInfo).port}/slack`, RECONCILE_POLL_SCHEDULE: '200ms', AWAITING_PAYMENT_DEADLINE: '1h' },
+      { temporalAddress: server.address },
+    );
+  });
+  after(async () => {
+    await h?.stop();
+    await server?.stop();
+    await new Promise((r) => alertServer?.close(r));
+  });
+
+  test('entering review POSTs a Slack-compatible alert with the reason', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '14.00' } });
+    await h.waitForState(orderId, 'needs_review');
+    const alert = await waitFor('alert', () => alerts.find((a) => a.orderId === orderId));
+    assert.equal(alert.code, 'service_update_failed');
+    assert.match(String(alert.text), new RegExp(`PayPal order ${orderId} needs review \\(service_update_failed\\)`));
+  });
+
+  test('authorize intent: the workflow authorizes, captures the authorization and fulfils once', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '15.00' }, intent: 'AUTHORIZE' });
+    const status = await h.waitForState(orderId, 'fulfilled');
+    assert.equal(status.truth?.capture?.status, 'COMPLETED');
+    assert.ok(status.truth?.authorization?.id, 'the authorization is known');
+    assert.equal(h.receiver.forOrder(orderId).length, 1);
+  });
+
+  test('a long-lived order continues as new and keeps its state, dedupe memory and behaviour', async () => {
+    // Unpaid and polled every 200 ms: history grows until the server suggests continue-as-new.
+    const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '16.00' }, approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, merchantReference: 'long-1' } })).status, 201);
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const client = new Client({ connection });
+      const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+      const firstRun = (await handle.describe()).runId;
+      await handle.signal(paypalEventSignal, { eventId: 'WH-BEFORE-ROLLOVER', eventType: 'CHECKOUT.ORDER.SAVED' });
+      await waitFor('a new run', async () => ((await client.workflow.getHandle(orderWorkflowId(orderId)).describe()).runId !== firstRun ? true : undefined), 60_000);
+      const before = await h.status(orderId);
+      assert.equal(before?.state, 'awaiting_payment');
+      assert.equal(before?.timeline[0]?.note, 'order workflow started', 'the timeline survived the new run');
+      // The same event redelivered after the rollover is still recognised as a duplicate.
+      await client.workflow.getHandle(orderWorkflowId(orderId)).signal(paypalEventSignal, { eventId: 'WH-BEFORE-ROLLOVER', eventType: 'CHECKOUT.ORDER.SAVED' });
+      await waitFor('duplicate recognised', async () => ((await h.status(orderId))?.duplicateEvents === 1 ? true : undefined));
+      // The new run still does its job: the buyer pays, the order is fulfilled exactly once.
+      await h.simulator.control.approveOrder(orderId);
+      await h.waitForState(orderId, 'fulfilled');
+      assert.equal(h.receiver.forOrder(orderId).length, 1);
+    } finally {
+      await connection.close();
+    }
+  });
+});

@@ -1,0 +1,177 @@
+// The whole flow against a real Temporal dev server, the PayPal simulator and a test merchant service.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { PayPalClient } from '../../src/paypal/client';
+import { orderWorkflowId } from '../../src/workflows/messages';
+import { startHarness, type Harness } from '../helpers/harness';
+import { waitFor } from '../helpers/wait';
+
+const USD = (value: string) => ({ currency_code: 'USD', value });
+
+describe('order flow on a real Temporal server', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  test('happy path: buyer approves, workflow captures, exactly one signed service update', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('25.00'), custom_id: 'cust-42', invoice_id: 'inv-42' });
+    const status = await h.waitForState(orderId, 'fulfilled');
+    const updates = h.receiver.forOrder(orderId);
+    assert.equal(updates.length, 1, 'exactly one service update request');
+    const [update] = updates;
+    assert.equal(update?.signatureValid, true);
+    assert.equal(update?.idempotencyKey, `order.paid:${orderId}`);
+    assert.equal(update?.payload.type, 'order.paid');
+    assert.deepEqual(update?.payload.amount, USD('25.00'));
+    assert.equal(update?.payload.customId, 'cust-42');
+    assert.equal(update?.payload.invoiceId, 'inv-42');
+    assert.ok(update?.payload.captureId, 'the capture ID is sent');
+    assert.equal(status.truth?.capture?.status, 'COMPLETED');
+    assert.equal(status.truth?.capture?.id, update?.payload.captureId);
+
+    // Readable in the Temporal UI: a summary on the run and on every activity, current details in words.
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId));
+      const history = await handle.fetchHistory();
+      const summaries = (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes)
+        .map((e) => (e.userMetadata?.summary?.data ? Buffer.from(e.userMetadata.summary.data).toString('utf8') : ''));
+      assert.ok(summaries.length >= 3 && summaries.every((s) => s.includes(orderId)), `activity summaries: ${summaries.join(' | ')}`);
+      const description = await handle.describe();
+      assert.match((await description.staticSummary()) ?? '', new RegExp(`PayPal order ${orderId}`));
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('a webhook delivered several times changes the order once', async () => {
+    await h.simulator.control.setFaults({ webhooks: { duplicates: 4 } });
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: USD('10.00') });
+      const status = await h.waitForState(orderId, 'fulfilled');
+      await waitFor('duplicates to reach the workflow', async () => ((await h.status(orderId))?.duplicateEvents ?? 0) >= 3);
+      assert.equal(h.receiver.forOrder(orderId).length, 1, 'one service update despite duplicates');
+      assert.ok(status.eventsSeen >= 1);
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+  });
+
+  test('out of order: capture completed arrives before order approved', async () => {
+    // The APPROVED webhook is lost for now; the merchant's own checkout captures right after approval.
+    await h.simulator.control.setFaults({ webhooks: { eventTypes: ['CHECKOUT.ORDER.APPROVED'], dropNext: 1 } });
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: USD('7.50') });
+      const approved = await h.simulator.control.waitForEvent({ orderId, eventType: 'CHECKOUT.ORDER.APPROVED' });
+      const merchant = new PayPalClient({ baseUrl: h.simulator.url, clientId: h.simulator.clientId, clientSecret: h.simulator.clientSecret });
+      await merchant.captureOrder(orderId, `merchant-checkout-${orderId}`);
+      await h.waitForState(orderId, 'fulfilled');
+      assert.equal((await h.status(orderId))?.eventsSeen, 1, 'fulfilled on the capture event alone');
+      // Now the stale APPROVED arrives late.
+      await h.simulator.control.clearFaults();
+      await h.simulator.control.redeliver(approved.id);
+      await waitFor('late approval to be seen', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2);
+      const status = await h.status(orderId);
+      assert.equal(status?.state, 'fulfilled', 'a late approval does not move a fulfilled order');
+      assert.equal(h.receiver.forOrder(orderId).length, 1);
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+  });
+
+  test('service update failing twice then succeeding: retried with the same idempotency key', async () => {
+    h.receiver.answers = [500, 503];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    const updates = h.receiver.forOrder(orderId);
+    assert.deepEqual(updates.map((u) => u.answered), [500, 503, 200]);
+    assert.equal(new Set(updates.map((u) => u.idempotencyKey)).size, 1, 'every attempt carries the same key');
+    assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`]);
+  });
+
+  test('a 4xx from the service is permanent: no retries, straight to review', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('3.00') });
+    const status = await h.waitForState(orderId, 'needs_review');
+    assert.equal(h.receiver.forOrder(orderId).length, 1, 'a 422 is not retried');
+    assert.equal(status.review?.code, 'service_update_failed');
+  });
+
+  test('service update exhausted → pending service update, then recovered by a timed re-attempt', async () => {
+    h.receiver.defaultStatus = 503;
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: USD('49.00') });
+      await h.waitForState(orderId, 'pending_service_update');
+      // The retry policy ran out before the state changed (a timed re-attempt may already have followed).
+      assert.ok(h.receiver.forOrder(orderId).length >= Number(h.config.FULFILLMENT_MAX_ATTEMPTS), 'the retry policy ran out first');
+      h.receiver.defaultStatus = 200;
+      await h.waitForState(orderId, 'fulfilled');
+      assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`]);
+    } finally {
+      h.receiver.defaultStatus = 200;
+    }
+  });
+
+  test('a service update that never succeeds reaches needs review, visible to ops', async () => {
+    h.receiver.defaultStatus = 500;
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: USD('99.99') });
+      const status = await h.waitForState(orderId, 'needs_review');
+      assert.ok(h.receiver.forOrder(orderId).length > Number(h.config.FULFILLMENT_MAX_ATTEMPTS), 'timed re-attempts ran before giving up');
+      assert.equal(status.review?.code, 'service_update_failed');
+      assert.match(status.review?.message ?? '', /500/);
+      assert.deepEqual(h.receiver.successfulKeys(orderId), []);
+      // Ops find it in Temporal visibility by search attribute.
+      const listed = await waitFor('order in visibility as needs_review', async () => {
+        const res = await h.admin('/orders?state=needs_review');
+        return (res.body as unknown as { orders: { orderId: string }[] }).orders.find((o) => o.orderId === orderId);
+      });
+      assert.equal(listed.orderId, orderId);
+    } finally {
+      h.receiver.defaultStatus = 200;
+    }
+  });
+
+  test('support approves an order in review: the service update runs again and the decision is recorded', async () => {
+    h.receiver.answers = [400];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('5.00') });
+    await h.waitForState(orderId, 'needs_review');
+    const early = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: {} });
+    assert.equal(early.status, 400, 'a decision without a reason is refused');
+    const res = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'merchant confirmed by phone', actor: 'ana@support' } });
+    assert.equal(res.status, 200);
+    const status = await h.waitForState(orderId, 'fulfilled');
+    assert.deepEqual(
+      status.decisions.map((d) => [d.decision, d.actor, d.reason]),
+      [['approve', 'ana@support', 'merchant confirmed by phone']],
+    );
+    const again = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'twice' } });
+    assert.equal(again.status, 409, 'approve is not allowed once fulfilled');
+    assert.match(again.body.message ?? '', /not allowed in state fulfilled/);
+  });
+
+  test('ops endpoints: ready, and webhook / service update metrics counted', async () => {
+    const ready = await h.admin('/readyz', { token: null });
+    assert.equal(ready.status, 200, JSON.stringify(ready.body));
+    const res = await fetch(`${h.product.adminUrl}/metrics`);
+    const text = await res.text();
+    assert.match(text, /paypal_webhooks_total\{event_type="CHECKOUT\.ORDER\.APPROVED",outcome="accepted"\} [1-9]/);
+    assert.match(text, /service_update_attempts_total\{type="order\.paid",outcome="success"\} [1-9]/);
+    assert.match(text, /orders_entering_review_total\{reason="service_update_failed"\} [1-9]/);
+    assert.match(text, /paypal_webhook_intake_seconds_bucket/);
+  });
+
+  test('admin API: 401 without the token, 404 for an unknown order', async () => {
+    assert.equal((await h.admin('/orders/UNKNOWN123', { token: null })).status, 401);
+    assert.equal((await h.admin('/orders/UNKNOWN123', { token: 'wrong' })).status, 401);
+    const res = await h.admin('/orders/UNKNOWN123');
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error, 'not_found');
+  });
+});

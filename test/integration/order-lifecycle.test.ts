@@ -1,0 +1,186 @@
+// Every timed and human path of an order, on a real Temporal server with short configured durations.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { decisionSignals, orderWorkflowId } from '../../src/workflows/messages';
+import { startHarness, type Harness } from '../helpers/harness';
+import { waitFor } from '../helpers/wait';
+
+const USD = (value: string) => ({ currency_code: 'USD', value });
+
+describe('order lifecycle: pending payments, reconciliation, review, refunds', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      RECONCILE_POLL_SCHEDULE: '300ms,600ms',
+      AWAITING_PAYMENT_DEADLINE: '5s',
+      PAYMENT_PENDING_DEADLINE: '3s',
+      WATCH_AFTER_CLOSE: '3s',
+    });
+  });
+  after(async () => {
+    await h?.stop();
+  });
+
+  const captureIdOf = async (orderId: string) =>
+    waitFor(`capture of ${orderId}`, async () => (await h.status(orderId))?.truth?.capture?.id);
+
+  test('pending capture, then completed: fulfilled once PayPal settles it', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('30.00'), captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
+    const pending = await h.waitForState(orderId, 'payment_pending');
+    assert.equal(pending.truth?.capture?.reason, 'ECHECK');
+    assert.equal(h.receiver.forOrder(orderId).length, 0, 'nothing delivered while pending');
+    await h.simulator.control.completeCapture(await captureIdOf(orderId));
+    await h.waitForState(orderId, 'fulfilled');
+    assert.equal(h.receiver.forOrder(orderId).length, 1);
+  });
+
+  test('pending capture settled while its webhook is lost: reconciliation polling finds it', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('31.00'), captureOutcome: 'PENDING' });
+    await h.waitForState(orderId, 'payment_pending');
+    await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
+    try {
+      await h.simulator.control.completeCapture(await captureIdOf(orderId));
+      await h.waitForState(orderId, 'fulfilled');
+      const completion = await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED' });
+      assert.equal(completion.status, 'DROPPED', 'the completion webhook never arrived');
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+  });
+
+  test('pending capture, then denied: cancelled, nothing delivered', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('32.00'), captureOutcome: 'PENDING' });
+    await h.waitForState(orderId, 'payment_pending');
+    await h.simulator.control.denyCapture(await captureIdOf(orderId));
+    await h.waitForState(orderId, 'cancelled');
+    assert.equal(h.receiver.forOrder(orderId).length, 0);
+  });
+
+  test('pending capture past its deadline goes to review with the reason', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('33.00'), captureOutcome: 'PENDING' });
+    const status = await h.waitForState(orderId, 'needs_review', 20_000);
+    assert.equal(status.review?.code, 'payment_pending_too_long');
+    assert.equal(h.receiver.forOrder(orderId).length, 0);
+  });
+
+  test('review → retry: the failed service update runs again and succeeds', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('34.00') });
+    await h.waitForState(orderId, 'needs_review');
+    const res = await h.admin(`/orders/${orderId}/retry`, { method: 'POST', body: { reason: 'merchant fixed the SKU mapping', actor: 'sam' } });
+    assert.equal(res.status, 200);
+    const status = await h.waitForState(orderId, 'fulfilled');
+    assert.deepEqual(status.decisions.map((d) => d.decision), ['retry']);
+    assert.deepEqual(h.receiver.forOrder(orderId).map((u) => u.answered), [422, 200]);
+  });
+
+  test('review → reject: closed without fulfilment, decision recorded', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('35.00') });
+    await h.waitForState(orderId, 'needs_review');
+    const res = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'fraud confirmed', actor: 'sam' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.state, 'cancelled');
+    const status = await h.status(orderId);
+    assert.equal(status?.decisions[0]?.reason, 'fraud confirmed');
+    assert.deepEqual(h.receiver.successfulKeys(orderId), []);
+  });
+
+  test('review → approve sent as a Signal (Temporal UI / temporal workflow signal): applied and recorded', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('37.00') });
+    await h.waitForState(orderId, 'needs_review');
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).signal(decisionSignals.approve, { actor: 'ops@ui', reason: 'paid by wire' });
+    } finally {
+      await connection.close();
+    }
+    const status = await h.waitForState(orderId, 'fulfilled');
+    assert.deepEqual(status.decisions.map((d) => [d.decision, d.actor]), [['approve', 'ops@ui']]);
+    assert.equal(h.receiver.forOrder(orderId).at(-1)?.payload.override, true, 'delivered as a human override');
+  });
+
+  test('refund after fulfilment (full reversal): merchant told once with its own key, order revoked', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('36.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    const refund = await h.simulator.control.reverseCapture(await captureIdOf(orderId));
+    await h.waitForState(orderId, 'revoked');
+    const reversal = h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.reversed');
+    assert.equal(reversal.length, 1);
+    assert.equal(reversal[0]?.idempotencyKey, `order.reversed:${orderId}:${refund.id}`);
+    assert.deepEqual(reversal[0]?.payload.amount, USD('36.00'));
+  });
+
+  test('partial reversal after fulfilment: reported with its amount, order stays fulfilled', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('40.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    await h.simulator.control.reverseCapture(await captureIdOf(orderId), USD('15.00'));
+    const update = await waitFor('partial reversal update', () => h.receiver.forOrder(orderId).find((u) => u.payload.type === 'order.reversed'));
+    assert.deepEqual(update.payload.amount, USD('15.00'));
+    const status = await waitFor('refund recorded', async () => {
+      const s = await h.status(orderId);
+      return s && s.refundsNotified.length === 1 ? s : undefined;
+    });
+    assert.equal(status.state, 'fulfilled');
+  });
+
+  test('registered order, every webhook lost: the workflow polls PayPal, captures and fulfils', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('41.00'), approve: false });
+    const reg = await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('41.00'), merchantReference: 'shop-1041' } });
+    assert.equal(reg.status, 201);
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId } })).status, 409, 'registering twice is refused');
+    await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
+    try {
+      await h.simulator.control.approveOrder(orderId);
+      const status = await h.waitForState(orderId, 'fulfilled');
+      assert.equal(status.eventsSeen, 0, 'no webhook was involved');
+      assert.equal(h.receiver.forOrder(orderId).length, 1);
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+  });
+
+  test('registered order paid with a different amount goes to review (amount mismatch)', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    const status = await h.waitForState(orderId, 'needs_review');
+    assert.equal(status.review?.code, 'amount_mismatch');
+    assert.equal(h.receiver.forOrder(orderId).length, 0);
+  });
+
+  test('a rejected order is never fulfilled by a late or redelivered webhook', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    await h.waitForState(orderId, 'needs_review');
+    assert.equal((await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch, refunding' } })).status, 200);
+    for (const e of await h.simulator.control.events({ orderId })) await h.simulator.control.redeliver(e.id);
+    await waitFor('redeliveries answered', async () => {
+      const attempts = await h.simulator.control.deliveries({ orderId });
+      return attempts.filter((a) => a.ok).length >= 2 * (await h.simulator.control.events({ orderId })).length ? true : undefined;
+    });
+    // Long after the watch window too: the closed order answers "ignored", never starts a fresh run.
+    await new Promise((r) => setTimeout(r, 3500));
+    for (const e of await h.simulator.control.events({ orderId })) await h.simulator.control.redeliver(e.id);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.deepEqual(h.receiver.forOrder(orderId), [], 'no service update, ever');
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const runs: string[] = [];
+      for await (const wf of new Client({ connection }).workflow.list({ query: `WorkflowId = "${orderWorkflowId(orderId)}"` })) runs.push(wf.status.name);
+      assert.deepEqual(runs, ['COMPLETED'], 'one run, completed after its watch window');
+    } finally {
+      await connection.close();
+    }
+  });
+
+  test('registered order never paid: cancelled at the deadline', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('9.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId } })).status, 201);
+    const status = await h.waitForState(orderId, 'cancelled', 20_000);
+    assert.match(status.timeline.at(-1)?.note ?? '', /no payment before the deadline/);
+  });
+});

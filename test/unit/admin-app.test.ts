@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { buildAdminApp } from '../../src/api/admin-app';
+import { createLogger } from '../../src/logger';
+import { Metrics } from '../../src/metrics';
+
+// The admin app's open surface (docs, health, readiness, metrics) over inject(); order routes are covered by
+// the integration tests against a real Temporal server.
+describe('admin app: docs, health, readiness, metrics', () => {
+  let app: FastifyInstance;
+  let temporalReady: true | string = true;
+  const metrics = new Metrics();
+
+  before(async () => {
+    app = await buildAdminApp({
+      logger: createLogger('silent'),
+      adminToken: 'unit-token',
+      orders: {
+        getStatus: () => Promise.resolve(undefined),
+        decide: () => Promise.reject(new Error('unused')),
+        listOrders: () => Promise.resolve([]),
+        registerOrder: () => Promise.reject(new Error('unused')),
+      },
+      ops: { metrics, readiness: { temporal: () => Promise.resolve(temporalReady), worker: () => Promise.resolve(true as const) } },
+    });
+  });
+  after(async () => {
+    await app?.close();
+  });
+
+  test('/docs describes every route of both apps, generated from the zod schemas', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/docs' })).json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>();
+    assert.equal(doc.openapi, '3.0.3');
+    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`)));
+    for (const route of ['GET /orders', 'POST /orders', 'GET /orders/:orderId', 'POST /orders/:orderId/approve', 'POST /orders/:orderId/retry', 'POST /orders/:orderId/reject', 'GET /healthz', 'GET /readyz', 'GET /metrics']) {
+      assert.ok(documented.has(route), `${route} is documented`);
+    }
+    assert.ok(documented.has('POST /webhooks/paypal'));
+    const body = doc.paths['/orders/{orderId}/approve']?.post as { requestBody: { content: { 'application/json': { schema: { required: string[] } } } } };
+    assert.deepEqual(body.requestBody.content['application/json'].schema.required, ['reason'], 'generated from the zod schema');
+  });
+
+  test('/readyz is 200 when every check passes and 503 naming the failing one', async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+    temporalReady = 'Temporal unreachable: connection refused';
+    const res = await app.inject({ method: 'GET', url: '/readyz' });
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.json<{ checks: Record<string, unknown> }>().checks.temporal, 'Temporal unreachable: connection refused');
+    temporalReady = true;
+  });
+
+  test('/metrics exposes the product metrics in Prometheus format', async () => {
+    metrics.webhooks.inc({ event_type: 'CHECKOUT.ORDER.APPROVED', outcome: 'accepted' });
+    const res = await app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /paypal_webhooks_total\{event_type="CHECKOUT.ORDER.APPROVED",outcome="accepted"\} 1/);
+    assert.match(res.body, /service_update_attempts_total/);
+  });
+
+  test('order routes need the token; health does not', async () => {
+    assert.equal((await app.inject({ method: 'GET', url: '/orders' })).statusCode, 401);
+    assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  });
+});

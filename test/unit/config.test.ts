@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig, orderTiming } from '../../src/config';
+
+const fails = (env: NodeJS.ProcessEnv, variable: RegExp) =>
+  assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && variable.test(err.message));
+
+describe('configuration', () => {
+  test('embedded defaults need no variables at all', () => {
+    const c = loadConfig({});
+    assert.equal(c.PORT, 3000);
+    assert.equal(c.ADMIN_PORT, 3001);
+    assert.equal(c.ADMIN_HOST, '127.0.0.1');
+    assert.equal(c.PAYPAL_ENV, 'simulator');
+    assert.equal(c.PAYPAL_WEBHOOK_VERIFY, 'offline');
+    assert.equal(c.PAYPAL_AUTO_CAPTURE, true);
+    assert.equal(c.TEMPORAL_ADDRESS, undefined);
+  });
+
+  test('a wrong value stops the process with a message naming the variable', () => {
+    fails({ PORT: 'abc' }, /PORT/);
+    fails({ PAYPAL_ENV: 'production' }, /PAYPAL_ENV/);
+    fails({ PAYPAL_AUTO_CAPTURE: 'maybe' }, /PAYPAL_AUTO_CAPTURE/);
+    fails({ RECONCILE_POLL_SCHEDULE: '1m,soon' }, /RECONCILE_POLL_SCHEDULE/);
+    fails({ FULFILLMENT_URL: 'ftp://merchant.example/x', FULFILLMENT_SECRET: 's' }, /FULFILLMENT_URL/);
+  });
+
+  test('the admin API binds beyond loopback only with a token', () => {
+    fails({ ADMIN_HOST: '0.0.0.0' }, /ADMIN_HOST/);
+    assert.equal(loadConfig({ ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: randomBytes(16).toString('hex') }).ADMIN_HOST, '0.0.0.0');
+  });
+
+  test('sandbox and live need real credentials, a webhook ID, and a signed service endpoint', () => {
+    fails({ PAYPAL_ENV: 'live' }, /PAYPAL_CLIENT_ID[\s\S]*PAYPAL_CLIENT_SECRET[\s\S]*PAYPAL_WEBHOOK_ID[\s\S]*FULFILLMENT_URL/);
+    fails({ FULFILLMENT_URL: 'https://merchant.example/hook' }, /FULFILLMENT_SECRET/);
+  });
+
+  test('durations are read as durations', () => {
+    const t = orderTiming(loadConfig({ RECONCILE_POLL_SCHEDULE: '500ms,30s,5m', PAYMENT_PENDING_DEADLINE: '2d', FULFILLMENT_MAX_ATTEMPTS: '3' }));
+    assert.deepEqual(t.pollScheduleMs, [500, 30_000, 300_000]);
+    assert.equal(t.paymentPendingDeadlineMs, 2 * 24 * 3600 * 1000);
+    assert.equal(t.serviceUpdate.maxAttempts, 3);
+  });
+});

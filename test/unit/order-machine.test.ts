@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  newOrder,
+  transition,
+  type MachineInput,
+  type OrderData,
+  type OrderState,
+  type PaymentTruth,
+} from '../../src/workflows/order-machine';
+
+const NOW = '2026-01-01T00:00:00.000Z';
+const captured = (status: string, extra: Partial<NonNullable<PaymentTruth['capture']>> = {}): PaymentTruth => ({
+  orderStatus: 'COMPLETED',
+  capture: { id: 'CAP1', status, amount: { value: '10.00', currency_code: 'USD' }, ...extra },
+});
+
+function at(state: OrderState, patch: Partial<OrderData> = {}): OrderData {
+  return { ...newOrder('ORDER1', { autoCapture: true, now: NOW }), state, ...patch };
+}
+
+function run(data: OrderData, input: MachineInput) {
+  return transition(data, input, NOW);
+}
+
+describe('order state machine', () => {
+  test('a webhook hint never moves money state by itself; it asks for the truth', () => {
+    const r = run(at('awaiting_payment'), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED'] });
+    assert.equal(r.data.state, 'awaiting_payment');
+    assert.deepEqual(r.commands, [{ type: 'verify_payment' }]);
+  });
+
+  test('approved order with auto-capture is captured', () => {
+    const r = run(at('awaiting_payment'), { type: 'truth', truth: { orderStatus: 'APPROVED' } });
+    assert.equal(r.data.state, 'capturing');
+    assert.deepEqual(r.commands, [{ type: 'capture_order' }]);
+  });
+
+  test('approved order without auto-capture waits for the merchant to capture', () => {
+    const data = { ...at('awaiting_payment'), autoCapture: false };
+    const r = run(data, { type: 'truth', truth: { orderStatus: 'APPROVED' } });
+    assert.equal(r.data.state, 'awaiting_payment');
+    assert.deepEqual(r.commands, []);
+  });
+
+  test('completed capture starts the service update exactly once', () => {
+    const r = run(at('capturing'), { type: 'truth', truth: captured('COMPLETED') });
+    assert.equal(r.data.state, 'fulfilling');
+    assert.deepEqual(r.commands, [{ type: 'update_service', override: false }]);
+    const again = run(r.data, { type: 'truth', truth: captured('COMPLETED') });
+    assert.deepEqual(again.commands, [], 'a second truth while fulfilling must not start a second update');
+  });
+
+  test('a replayed "completed" after fulfilment changes nothing', () => {
+    const r = run(at('fulfilled'), { type: 'truth', truth: captured('COMPLETED') });
+    assert.equal(r.data.state, 'fulfilled');
+    assert.deepEqual(r.commands, []);
+  });
+
+  test('refund after fulfilment revokes the order', () => {
+    const r = run(at('fulfilled'), { type: 'truth', truth: captured('REFUNDED') });
+    assert.equal(r.data.state, 'revoked');
+  });
+
+  test('pending capture waits; declined capture cancels; unknown status is never paid', () => {
+    assert.equal(run(at('capturing'), { type: 'truth', truth: captured('PENDING', { reason: 'ECHECK' }) }).data.state, 'payment_pending');
+    assert.equal(run(at('payment_pending'), { type: 'truth', truth: captured('DECLINED') }).data.state, 'cancelled');
+    const unknown = run(at('capturing'), { type: 'truth', truth: captured('SOMETHING_NEW') });
+    assert.equal(unknown.data.state, 'payment_pending');
+    assert.ok(!unknown.commands.some((c) => c.type === 'update_service'));
+  });
+
+  test('expected amount mismatch goes to review instead of fulfilment', () => {
+    const data = at('capturing', { expectedAmount: { value: '99.00', currency_code: 'USD' } });
+    const r = run(data, { type: 'truth', truth: captured('COMPLETED') });
+    assert.equal(r.data.state, 'needs_review');
+    assert.equal(r.data.review?.code, 'amount_mismatch');
+    assert.equal(r.commands[0]?.type, 'alert_review');
+  });
+
+  test('service update rejected (4xx) → needs review with reason and alert', () => {
+    const r = run(at('fulfilling'), { type: 'service_update_failed', message: 'HTTP 422', permanent: true });
+    assert.equal(r.data.state, 'needs_review');
+    assert.equal(r.data.review?.code, 'service_update_failed');
+    assert.equal(r.data.review?.from, 'fulfilling');
+    assert.deepEqual(r.commands, [{ type: 'alert_review', code: 'service_update_failed', message: 'HTTP 422' }]);
+  });
+
+  test('service update exhausted → pending service update; a poll re-checks PayPal, then re-attempts', () => {
+    const pending = run(at('fulfilling'), { type: 'service_update_failed', message: 'HTTP 500', permanent: false });
+    assert.equal(pending.data.state, 'pending_service_update');
+    assert.deepEqual(run(pending.data, { type: 'poll_due' }).commands, [{ type: 'verify_payment' }]);
+    const recheck = run(pending.data, { type: 'truth', truth: captured('COMPLETED') });
+    assert.deepEqual(recheck.commands, [{ type: 'update_service', override: false }]);
+    assert.equal(run(recheck.data, { type: 'service_update_succeeded' }).data.state, 'fulfilled');
+    assert.equal(run(pending.data, { type: 'truth', truth: captured('REFUNDED') }).data.state, 'refunded', 'refunded meanwhile: nothing to deliver');
+    const givenUp = run(pending.data, { type: 'deadline_passed' });
+    assert.equal(givenUp.data.state, 'needs_review');
+    assert.equal(givenUp.data.review?.code, 'service_update_failed');
+  });
+
+  test('refund after fulfilment: the merchant is told once per refund, then the order is revoked', () => {
+    const fulfilled = at('fulfilled', { truth: captured('COMPLETED') });
+    const refundedTruth: PaymentTruth = { ...captured('REFUNDED'), refunds: [{ id: 'R1', status: 'COMPLETED', amount: { value: '10.00', currency_code: 'USD' } }] };
+    const r = run(fulfilled, { type: 'truth', truth: refundedTruth });
+    assert.deepEqual(r.commands, [{ type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.refunded' }]);
+    assert.equal(r.data.state, 'fulfilled');
+    const told = run(r.data, { type: 'refund_notified', refundId: 'R1' });
+    assert.equal(told.data.state, 'revoked');
+    assert.deepEqual(run(told.data, { type: 'truth', truth: refundedTruth }).commands, [], 'never told twice');
+  });
+
+  test('partial refund after fulfilment is reported but the order stays fulfilled; reversals are reported as such', () => {
+    const partial: PaymentTruth = { ...captured('PARTIALLY_REFUNDED'), refunds: [{ id: 'R2', status: 'COMPLETED', amount: { value: '4.00', currency_code: 'USD' } }] };
+    const hinted = run(at('fulfilled'), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.REVERSED'], reversedRefundIds: ['R2'] }).data;
+    const r = run(hinted, { type: 'truth', truth: partial });
+    assert.equal(r.commands[0]?.type === 'notify_refund' && r.commands[0].kind, 'order.reversed');
+    assert.equal(run(r.data, { type: 'refund_notified', refundId: 'R2' }).data.state, 'fulfilled');
+  });
+
+  test('support approve is recorded as an override and runs the service update', () => {
+    const review = run(at('fulfilling'), { type: 'service_update_failed', message: 'down', permanent: true }).data;
+    const r = run(review, { type: 'decision', decision: { decision: 'approve', actor: 'ana', reason: 'checked by phone', at: NOW } });
+    assert.equal(r.data.state, 'fulfilling');
+    assert.equal(r.data.serviceUpdate.override, true);
+    assert.equal(r.data.decisions.length, 1);
+    assert.deepEqual(r.commands, [{ type: 'update_service', override: true }]);
+  });
+
+  test('support retry re-runs the failed step; reject cancels', () => {
+    const review = run(at('fulfilling'), { type: 'service_update_failed', message: 'down', permanent: true }).data;
+    const retry = run(review, { type: 'decision', decision: { decision: 'retry', actor: 'ana', reason: 'service is back', at: NOW } });
+    assert.deepEqual(retry.commands, [{ type: 'update_service', override: false }]);
+    const reject = run(review, { type: 'decision', decision: { decision: 'reject', actor: 'ana', reason: 'fraud', at: NOW } });
+    assert.equal(reject.data.state, 'cancelled');
+    assert.deepEqual(reject.commands, []);
+  });
+
+  test('decisions outside review are ignored by the machine', () => {
+    const r = run(at('fulfilled'), { type: 'decision', decision: { decision: 'approve', actor: 'ana', reason: 'x', at: NOW } });
+    assert.equal(r.data.state, 'fulfilled');
+    assert.equal(r.data.decisions.length, 0);
+  });
+
+  test('reconciliation: a poll in a waiting state verifies; deadlines cancel or escalate', () => {
+    assert.deepEqual(run(at('awaiting_payment'), { type: 'poll_due' }).commands, [{ type: 'verify_payment' }]);
+    assert.deepEqual(run(at('needs_review'), { type: 'poll_due' }).commands, []);
+    assert.equal(run(at('awaiting_payment'), { type: 'deadline_passed' }).data.state, 'cancelled');
+    assert.equal(run(at('payment_pending'), { type: 'deadline_passed' }).data.review?.code, 'payment_pending_too_long');
+  });
+
+  test('every state change is on the timeline', () => {
+    const r = run(at('capturing'), { type: 'truth', truth: captured('COMPLETED') });
+    const last = r.data.timeline[r.data.timeline.length - 1];
+    assert.equal(last?.state, 'fulfilling');
+    assert.match(last?.note ?? '', /CAP1/);
+  });
+});
+
+describe('order state machine: time in state', () => {
+  test('a repeated poll in the same state neither adds a timeline entry nor restarts the deadline clock', () => {
+    const first = transition(at('capturing'), { type: 'truth', truth: captured('PENDING') }, '2026-01-01T00:00:00.000Z').data;
+    const again = transition(first, { type: 'truth', truth: captured('PENDING') }, '2026-01-02T00:00:00.000Z').data;
+    assert.equal(again.stateSince, '2026-01-01T00:00:00.000Z');
+    assert.equal(again.timeline.length, first.timeline.length);
+  });
+});
+
+describe('order state machine: authorize flow', () => {
+  test('an authorization awaiting capture is captured; a voided one cancels the order', () => {
+    const created = transition(at('awaiting_payment'), { type: 'truth', truth: { orderStatus: 'COMPLETED', authorization: { id: 'AUTH1', status: 'CREATED' } } }, NOW);
+    assert.equal(created.data.state, 'capturing');
+    assert.deepEqual(created.commands, [{ type: 'capture_order' }]);
+    const voided = transition(at('awaiting_payment'), { type: 'truth', truth: { orderStatus: 'COMPLETED', authorization: { id: 'AUTH1', status: 'VOIDED' } } }, NOW);
+    assert.equal(voided.data.state, 'cancelled');
+  });
+});
+
+describe('order state machine: ended orders', () => {
+  test('an order PayPal cancelled re-checks late hints, and money that turns up anyway goes to review', () => {
+    const cancelled = at('cancelled', { truth: captured('DECLINED') });
+    assert.deepEqual(run(cancelled, { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED'] }).commands, [{ type: 'verify_payment' }]);
+    const paid = run(cancelled, { type: 'truth', truth: captured('COMPLETED') });
+    assert.equal(paid.data.state, 'needs_review');
+    assert.equal(paid.data.review?.code, 'paid_after_cancellation');
+  });
+
+  test('an order support rejected stays closed, even when PayPal shows it paid', () => {
+    const rejected = at('cancelled', { truth: captured('COMPLETED'), decisions: [{ decision: 'reject', actor: 'ana', reason: 'fraud', at: NOW }] });
+    assert.deepEqual(run(rejected, { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED'] }).commands, []);
+    assert.equal(run(rejected, { type: 'truth', truth: captured('COMPLETED') }).data.state, 'cancelled');
+  });
+});
+
+describe('order state machine: refund or reversal, whichever webhook comes first', () => {
+  const grace = { refundAnnouncementGrace: true };
+  const refunded: PaymentTruth = { ...captured('REFUNDED'), refunds: [{ id: 'R1', status: 'COMPLETED', amount: { value: '10.00', currency_code: 'USD' } }] };
+  const fulfilled = () => at('fulfilled', { truth: captured('COMPLETED') });
+
+  test('a refund seen before its own webhook waits; the reversal webhook then makes it order.reversed', () => {
+    // A redelivered PAYMENT.CAPTURE.COMPLETED made the workflow read PayPal after the chargeback, before its webhook.
+    const early = transition(fulfilled(), { type: 'truth', truth: refunded }, NOW, grace);
+    assert.deepEqual(early.commands, [], 'not reported yet: refund or reversal is unknown');
+    assert.equal(early.data.state, 'fulfilled', 'not revoked while a refund is unreported');
+    const hinted = transition(early.data, { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.REVERSED'], reversedRefundIds: ['R1'] }, NOW, grace);
+    assert.deepEqual(hinted.commands, [{ type: 'verify_payment' }]);
+    const read = transition(hinted.data, { type: 'truth', truth: refunded }, NOW, grace);
+    assert.deepEqual(read.commands, [{ type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.reversed' }]);
+    assert.equal(transition(read.data, { type: 'refund_notified', refundId: 'R1' }, NOW, grace).data.state, 'revoked');
+  });
+
+  test('no webhook within the grace: reported as order.refunded', () => {
+    const early = transition(fulfilled(), { type: 'truth', truth: refunded }, NOW, grace);
+    const overdue = transition(early.data, { type: 'refund_announcement_overdue' }, NOW, grace);
+    assert.equal(overdue.commands[0]?.type === 'notify_refund' && overdue.commands[0].kind, 'order.refunded');
+  });
+
+  test('a refund announced as PAYMENT.CAPTURE.REFUNDED is reported at once', () => {
+    const hinted = transition(fulfilled(), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.REFUNDED'], refundedRefundIds: ['R1'] }, NOW, grace);
+    const read = transition(hinted.data, { type: 'truth', truth: refunded }, NOW, grace);
+    assert.equal(read.commands[0]?.type === 'notify_refund' && read.commands[0].kind, 'order.refunded');
+  });
+});

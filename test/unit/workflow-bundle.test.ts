@@ -1,0 +1,16 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../../src/temporal/worker';
+
+// The worker loads workflows from a webpack bundle with Node built-ins stubbed out; bundling fails (or the
+// workflow would fail at run time) if workflow code imports fs, crypto, http... This is that bundle, built once.
+test('the workflow bundle builds and contains the order workflow and the OpenTelemetry interceptor', async () => {
+  const { code } = await bundleWorkflowCode({
+    ...workflowBundleOptions(),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+  assert.match(code, /orderWorkflow/);
+  assert.match(code, /OpenTelemetryInboundInterceptor/);
+  assert.doesNotMatch(code, /require\("(node:)?(fs|net|http|https|child_process|crypto)"\)/);
+});
