@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
+import { workflowBundleOptions } from '../src/temporal/worker';
 import { startSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
 import { markdownTable, progress, type BenchModule, type BenchReport } from './harness';
@@ -51,7 +52,7 @@ export const costBench: BenchModule = {
   name: 'cost',
   async run(ctx): Promise<BenchReport> {
     const { address } = await ctx.temporal();
-    const bundle = await bundleToFile(require.resolve('../src/workflows'));
+    const bundle = await bundleToFile(workflowBundleOptions());
     const receiver = await new FastReceiver().start();
     const simulator = await startSimulator({ logger: false });
     const previousBundle = process.env.WORKFLOW_BUNDLE_PATH;

@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
+import { workflowBundleOptions } from '../src/temporal/worker';
 import { startSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
 import { markdownTable, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
@@ -62,8 +63,9 @@ export const e2eBench: BenchModule = {
     const { address } = await ctx.temporal();
     const tag = randomUUID().slice(0, 8);
     progress('e2e: bundling the order workflows and the minimal workflow…');
-    const productBundle = await bundleToFile(require.resolve('../src/workflows'));
-    const minimalBundle = await bundleToFile(require.resolve('./minimal-workflow'));
+    // The product bundle is built exactly as production builds it (OpenTelemetry workflow interceptor included).
+    const productBundle = await bundleToFile(workflowBundleOptions());
+    const minimalBundle = await bundleToFile({ workflowsPath: require.resolve('./minimal-workflow') });
     const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
     const receiver = await new FastReceiver().start();

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import { progress, type BenchContext } from './harness';
 
@@ -56,10 +56,13 @@ const quietLogger = {
   log: () => {},
 };
 
-/** Bundles `workflowsPath` once into a temporary file (worker processes load it via WORKFLOW_BUNDLE_PATH). */
-export async function bundleToFile(workflowsPath: string): Promise<{ path: string; remove(): void }> {
+/**
+ * Bundles workflows once into a temporary file (worker processes load it via WORKFLOW_BUNDLE_PATH). Pass the
+ * product's `workflowBundleOptions()` to bench the bundle production runs (with its interceptor modules).
+ */
+export async function bundleToFile(options: Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'>): Promise<{ path: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ppf-bench-'));
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ ...options, logger: quietLogger });
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
