@@ -82,7 +82,7 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
     const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing?.clientInterceptors });
-    const orders = new OrdersClient(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, autoCapture: config.PAYPAL_AUTO_CAPTURE, timing: orderTiming(config), recordTimeoutMs: config.TEMPORAL_RECORD_TIMEOUT_MS });
+    const orders = new OrdersClient(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, autoCapture: config.PAYPAL_AUTO_CAPTURE, timing: orderTiming(config), recordTimeoutMs: config.TEMPORAL_RECORD_TIMEOUT_MS, traced: tracing !== undefined });
     const product: RunningProduct = { orders, simulator, stop };
 
     // One router for the intake and the webhook sweep: a listed event and a delivered one take exactly one path.

@@ -30,7 +30,8 @@ export interface Tracing {
   /**
    * Worker side: RunActivity spans (children of the workflow's StartActivity span) and trace IDs on activity logs.
    * The workflow side (RunWorkflow, StartActivity, HandleSignal... spans) is not here: it is compiled into every
-   * workflow bundle (WORKFLOW_INTERCEPTOR_MODULES in src/temporal/worker.ts) and reports through `sinks`.
+   * workflow bundle (src/workflows/interceptors.ts), runs for workflows the client started traced, and reports
+   * through `sinks`.
    */
   workerInterceptors: WorkerInterceptors;
   /** The `exporter` sink that receives the spans the workflow interceptor records inside the workflow sandbox. */

@@ -9,10 +9,10 @@ import {
   type OrderStatusView,
   type PayPalEventHint,
 } from '../workflows/messages';
+import { TRACED_MEMO_KEY } from '../workflows/interceptors';
 import type { OrderWorkflowInput } from '../workflows/order';
 import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
-import { MerchantReference } from '../workflows/search-attributes';
-import { OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
+import { MerchantReference, OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
 import type { OrderTiming } from '../workflows/timing';
 
 /** Settings every new order workflow starts with. */
@@ -22,6 +22,8 @@ export interface OrderDefaults {
   timing: OrderTiming;
   /** Upper bound for recording one webhook; past it the intake answers 503 and PayPal redelivers. */
   recordTimeoutMs?: number;
+  /** Tracing is on: started workflows carry the TRACED_MEMO_KEY memo, so their runs record spans. */
+  traced?: boolean;
 }
 
 /** A support decision that the workflow refused (wrong state, bad input). */
@@ -81,6 +83,7 @@ export class OrdersClient {
         { key: OrderStateKey, value: 'awaiting_payment' },
       ],
       staticSummary: `PayPal order ${orderId}`,
+      ...this.memo(),
     }));
     return { workflowId };
   }
@@ -105,6 +108,7 @@ export class OrdersClient {
           ...(opts.merchantReference ? [{ key: MerchantReference, value: opts.merchantReference }] : []),
         ],
         staticSummary: `PayPal order ${orderId} (registered)`,
+        ...this.memo(),
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new OrderAlreadyRegisteredError(`PayPal order ${orderId} already has a running workflow`);
@@ -155,6 +159,11 @@ export class OrdersClient {
       if (items.length >= (filter.limit ?? 100)) break;
     }
     return items;
+  }
+
+  /** Start options that mark a run as traced (see TRACED_MEMO_KEY); none when tracing is off. */
+  private memo(): { memo?: Record<string, unknown> } {
+    return this.defaults.traced ? { memo: { [TRACED_MEMO_KEY]: true } } : {};
   }
 
   private startInput(orderId: string): OrderWorkflowInput {

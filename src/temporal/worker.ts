@@ -10,14 +10,12 @@ export const PREBUILT_BUNDLE = resolve(__dirname, '..', '..', 'dist', 'workflow-
 /**
  * Workflow interceptor modules compiled into every workflow bundle: the prebuilt one (scripts/bundle-workflows.ts),
  * the test one (scripts/run-tests.ts) and the one bundled at start. A prebuilt bundle cannot take interceptor
- * modules at Worker.create, and the workflow code must not depend on configuration (a run started with tracing on
- * and replayed with it off would diverge), so the OpenTelemetry workflow interceptor is always in, whether
- * OTEL_EXPORTER_OTLP_ENDPOINT is set or not. It is not a no-op by itself: it always records spans in the sandbox
- * and hands them to the `exporter` sink, and an unregistered sink logs an error for every call; without tracing
- * the worker therefore registers DISCARD_WORKFLOW_SPANS, which drops them (a small cost per workflow task).
- * (`lib/workflow-interceptors` is the module that exports `interceptors`; `lib/workflow` only has the classes.)
+ * modules at Worker.create, so the bundle always holds src/workflows/interceptors.ts, which turns OpenTelemetry's
+ * workflow interceptor on only for runs the client started traced (see TRACED_MEMO_KEY there). Those runs hand
+ * their spans to the `exporter` sink; a worker without tracing registers DISCARD_WORKFLOW_SPANS for them, since
+ * an unregistered sink logs an error for every call.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
 
 /** How every workflow bundle is built: the workflow types plus WORKFLOW_INTERCEPTOR_MODULES. */
 export function workflowBundleOptions(): Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'> {

@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { orderTiming } from '../../src/config';
 import { orderWorkflowId } from '../../src/workflows/messages';
+import type { OrderWorkflowInput } from '../../src/workflows/order';
 import { startHarness, type Harness } from '../helpers/harness';
 
 interface ExportedSpan {
@@ -64,14 +66,26 @@ describe('OpenTelemetry tracing', () => {
     await collector.close();
   });
 
-  test('a paid order exports client, workflow and activity spans to the OTLP endpoint', async () => {
+  test('a paid order exports client, workflow and activity spans to the OTLP endpoint; a run started untraced records no workflow spans', async () => {
     // A short refund watch lets the workflow complete, so its RunWorkflow span ends (spans are exported when they end).
     h = await startHarness({ OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/`, OTEL_SERVICE_NAME: 'ppf-tracing-test', WATCH_AFTER_FULFILMENT: '1s' });
     const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' } });
     await h.waitForState(orderId, 'fulfilled');
     const connection = await Connection.connect({ address: h.temporalAddress });
     try {
-      await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).result();
+      // A plain client (no tracing interceptors, no TRACED_MEMO_KEY memo) starts the second order's run before its
+      // webhook arrives; the intake's traced signal-with-start then only signals it.
+      const plain = new Client({ connection });
+      await plain.workflow.getHandle(orderWorkflowId(orderId)).result();
+      const untraced = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '26.00' }, approve: false });
+      await plain.workflow.start('orderWorkflow', {
+        workflowId: orderWorkflowId(untraced.orderId),
+        taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+        args: [{ orderId: untraced.orderId, autoCapture: true, timing: orderTiming(h.config) } satisfies OrderWorkflowInput],
+      });
+      await h.simulator.control.approveOrder(untraced.orderId);
+      await h.waitForState(untraced.orderId, 'fulfilled');
+      await plain.workflow.getHandle(orderWorkflowId(untraced.orderId)).result();
     } finally {
       await connection.close();
     }
@@ -108,5 +122,12 @@ describe('OpenTelemetry tracing', () => {
     assert.equal(start?.traceId, workflowRun?.traceId, 'activity and workflow spans share the trace');
     const signal = spans.find((s) => s.name === 'SignalWithStartWorkflow:orderWorkflow' && s.traceId === workflowRun?.traceId);
     assert.ok(signal, 'the workflow run belongs to the trace of the client call that started it');
+
+    // The untraced run executed the same activities (RunActivity spans come from the worker's activity
+    // interceptor, outside the sandbox) but its workflow code ran without OpenTelemetry's interceptor.
+    const count = (name: string): number => spans.filter((s) => s.name === name).length;
+    assert.equal(count('RunActivity:captureOrder'), 2, 'both orders were captured');
+    assert.equal(count('RunWorkflow:orderWorkflow'), 1, 'only the traced run recorded a workflow span');
+    assert.equal(count('StartActivity:captureOrder'), 1, 'only the traced run recorded StartActivity spans');
   });
 });

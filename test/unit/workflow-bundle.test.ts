@@ -11,6 +11,7 @@ test('the workflow bundle builds and contains the order workflow and the OpenTel
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
   assert.match(code, /orderWorkflow/);
-  assert.match(code, /OpenTelemetryInboundInterceptor/);
+  assert.match(code, /OpenTelemetryInboundInterceptor/, 'the OpenTelemetry interceptor is bundled (loaded only by traced runs)');
+  assert.match(code, /TRACED_MEMO_KEY|'traced'|"traced"/, 'src/workflows/interceptors.ts is the bundle\'s interceptor module');
   assert.doesNotMatch(code, /require\("(node:)?(fs|net|http|https|child_process|crypto)"\)/);
 });
