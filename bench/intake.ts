@@ -14,7 +14,7 @@ import { createEventRouter } from '../src/routing/event-router';
 import { createSimulatorPki } from '../src/simulator/certificates';
 import { signTransmission } from '../src/simulator/signing';
 import { OrdersClient } from '../src/temporal/orders-client';
-import { orderWorkflowId, paypalEventSignal } from '../src/workflows/messages';
+import { ORDER_WORKFLOW_TYPE, orderWorkflowId, paypalEventSignal } from '../src/workflows/messages';
 import { OrderStateKey, PayPalOrderId } from '../src/workflows/search-attributes';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvedEvent } from './events';
@@ -102,7 +102,7 @@ export const intakeBench: BenchModule = {
 
     // The limit: exactly the call OrdersClient.deliverEvent makes (same type, ID pattern, input, signal, attributes).
     const rawSignalWithStart = (orderId: string) =>
-      client.workflow.signalWithStart('orderWorkflow', {
+      client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, {
         workflowId: orderWorkflowId(orderId),
         taskQueue,
         args: [{ orderId, autoCapture: true, timing }],

@@ -7,6 +7,8 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct, type RunningProduct } from '../src/runtime';
 import { startSimulator, type RunningSimulator } from '../src/simulator';
+import { workflowBundleOptions } from '../src/temporal/worker';
+import { ORDER_WORKFLOW_TYPE_CLAUSE } from '../src/workflows/messages';
 import { OrderStateKey, ReviewReason } from '../src/workflows/search-attributes';
 import { planFaults, type TimedFault } from './faults';
 import { ChaosMerchant } from './merchant';
@@ -85,7 +87,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     let bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
     if (!bundlePath) {
-      const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../src/workflows'), logger: quietLogger });
+      const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
       bundlePath = join(dir, 'workflow-bundle.js');
       writeFileSync(bundlePath, code);
     }
@@ -294,7 +296,7 @@ function matches(o: ChaosOrder, seen: { state?: string; reason?: string } | unde
  */
 async function refreshStates(client: Client, taskQueue: string, states: Map<string, OrderVisibility>): Promise<void> {
   const runs = new Map<string, { runId: string; start: number; status: string; state?: string; reason?: string }[]>();
-  for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND WorkflowType = "orderWorkflow"`, pageSize: 1000 })) {
+  for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND ${ORDER_WORKFLOW_TYPE_CLAUSE}`, pageSize: 1000 })) {
     const orderId = wf.workflowId.replace(/^paypal-order-/, '');
     runs.set(orderId, [...(runs.get(orderId) ?? []), { runId: wf.runId, start: wf.startTime.getTime(), status: wf.status.name, state: wf.typedSearchAttributes.get(OrderStateKey), reason: wf.typedSearchAttributes.get(ReviewReason) }]);
   }

@@ -2,6 +2,8 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import {
   decisionUpdates,
+  ORDER_WORKFLOW_TYPE,
+  ORDER_WORKFLOW_TYPE_CLAUSE,
   orderWorkflowId,
   paypalEventSignal,
   statusQuery,
@@ -10,9 +12,10 @@ import {
   type PayPalEventHint,
 } from '../workflows/messages';
 import { TRACED_MEMO_KEY } from '../workflows/interceptors';
+import { initialSearchAttributes } from '../workflows/presentation';
 import type { OrderWorkflowInput } from '../workflows/order';
 import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
-import { MerchantReference, OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
+import { OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
 import type { OrderTiming } from '../workflows/timing';
 
 /** Settings every new order workflow starts with. */
@@ -68,7 +71,7 @@ export class OrdersClient {
   async deliverEvent(orderId: string, hint: PayPalEventHint): Promise<{ workflowId: string }> {
     const workflowId = orderWorkflowId(orderId);
     const deadline = Date.now() + (this.defaults.recordTimeoutMs ?? 5_000);
-    await this.client.withDeadline(deadline, () => this.client.workflow.signalWithStart('orderWorkflow', {
+    await this.client.withDeadline(deadline, () => this.client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, {
       workflowId,
       taskQueue: this.defaults.taskQueue,
       args: [this.startInput(orderId)],
@@ -78,10 +81,7 @@ export class OrdersClient {
       // would have forgotten its decisions (a rejected order must never be fulfilled by a redelivery). Only a run
       // that failed or was terminated may be restarted by a new event.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: [
-        { key: PayPalOrderId, value: orderId },
-        { key: OrderStateKey, value: 'awaiting_payment' },
-      ],
+      typedSearchAttributes: initialSearchAttributes(orderId),
       staticSummary: `PayPal order ${orderId}`,
       ...this.memo(),
     }));
@@ -96,17 +96,13 @@ export class OrdersClient {
   async registerOrder(orderId: string, opts: { expectedAmount?: Amount; merchantReference?: string } = {}): Promise<{ workflowId: string }> {
     const workflowId = orderWorkflowId(orderId);
     try {
-      await this.client.workflow.start('orderWorkflow', {
+      await this.client.workflow.start(ORDER_WORKFLOW_TYPE, {
         workflowId,
         taskQueue: this.defaults.taskQueue,
         args: [{ ...this.startInput(orderId), ...opts, verifyOnStart: true } satisfies OrderWorkflowInput],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        typedSearchAttributes: [
-          { key: PayPalOrderId, value: orderId },
-          { key: OrderStateKey, value: 'awaiting_payment' },
-          ...(opts.merchantReference ? [{ key: MerchantReference, value: opts.merchantReference }] : []),
-        ],
+        typedSearchAttributes: initialSearchAttributes(orderId, opts),
         staticSummary: `PayPal order ${orderId} (registered)`,
         ...this.memo(),
       });
@@ -145,7 +141,7 @@ export class OrdersClient {
 
   /** Orders by state via Temporal visibility (eventually consistent, newest first). */
   async listOrders(filter: { state?: string; limit?: number } = {}): Promise<OrderListItem[]> {
-    const clauses = [`WorkflowType = "orderWorkflow"`];
+    const clauses = [ORDER_WORKFLOW_TYPE_CLAUSE];
     if (filter.state) clauses.push(`OrderState = "${filter.state.replace(/[^a-z_]/g, '')}"`);
     const items: OrderListItem[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {

@@ -52,6 +52,18 @@ export const decisionSignals: Record<ReviewDecisionKind, ReturnType<typeof defin
   reject: defineSignal<[DecisionInput]>('reject'),
 };
 
+/** The workflow type clients start for new orders (`orderWorkflowV2` in src/workflows/order.ts). */
+export const ORDER_WORKFLOW_TYPE = 'orderWorkflowV2';
+
+/**
+ * Every order workflow type that may still have runs: listings and visibility queries must cover all of them
+ * (`orderWorkflow` holds orders started before `orderWorkflowV2`).
+ */
+export const ORDER_WORKFLOW_TYPES = ['orderWorkflow', ORDER_WORKFLOW_TYPE] as const;
+
+/** Visibility clause matching every order workflow type. */
+export const ORDER_WORKFLOW_TYPE_CLAUSE = `WorkflowType IN (${ORDER_WORKFLOW_TYPES.map((t) => `"${t}"`).join(', ')})`;
+
 /** The workflow ID for a PayPal order: one workflow per order, the single writer for it. */
 export function orderWorkflowId(orderId: string): string {
   return `paypal-order-${orderId}`;

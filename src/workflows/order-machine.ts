@@ -74,7 +74,14 @@ export interface ReviewDecision {
 
 /** Everything the machine reacts to. */
 export type MachineInput =
-  | { type: 'webhooks_received'; eventTypes: string[]; reversedRefundIds?: string[]; refundedRefundIds?: string[] }
+  | {
+      type: 'webhooks_received';
+      eventTypes: string[];
+      reversedRefundIds?: string[];
+      refundedRefundIds?: string[];
+      /** Resource IDs of the PAYMENT.CAPTURE.COMPLETED hints among `eventTypes`. */
+      completedCaptureIds?: string[];
+    }
   | { type: 'refund_announcement_overdue' }
   | { type: 'poll_due' }
   | { type: 'deadline_passed' }
@@ -171,6 +178,15 @@ export function decisionAllowed(data: Pick<OrderData, 'state' | 'review'>, decis
   return decision !== 'approve' && (data.state === 'payment_pending' || data.state === 'pending_service_update');
 }
 
+/** True when every hint is PAYMENT.CAPTURE.COMPLETED for the capture a fulfilled order already holds as COMPLETED. */
+function confirmsHeldCapture(data: OrderData, input: Extract<MachineInput, { type: 'webhooks_received' }>): boolean {
+  const held = data.truth?.capture;
+  if (data.state !== 'fulfilled' || held?.status !== 'COMPLETED') return false;
+  const ids = input.completedCaptureIds ?? [];
+  return input.eventTypes.length > 0 && ids.length === input.eventTypes.length
+    && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.COMPLETED') && ids.every((id) => id === held.id);
+}
+
 /** Behaviour switches the workflow sets (each guarded by `patched()` there, so running orders replay unchanged). */
 export interface MachineOptions {
   /**
@@ -178,6 +194,13 @@ export interface MachineOptions {
    * whichever webhook arrives first; the workflow feeds `refund_announcement_overdue` when the grace is over.
    */
   refundAnnouncementGrace?: boolean;
+  /**
+   * A fulfilled order whose capture PayPal already confirmed COMPLETED does not re-read PayPal for a
+   * PAYMENT.CAPTURE.COMPLETED hint about that same capture: the hint says what the workflow already holds (it is
+   * PayPal's webhook for the capture the workflow made itself), so the read would cost an activity and learn
+   * nothing. Refunds and reversals have their own events, which are still verified.
+   */
+  skipKnownCaptureHints?: boolean;
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
@@ -191,7 +214,9 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       // PayPal's resources do not tell a reversal from a refund; only the event type does, per refund ID.
       if (input.reversedRefundIds?.length) t.patch({ reversedRefundIds: [...new Set([...t.data.reversedRefundIds, ...input.reversedRefundIds])] });
       if (input.refundedRefundIds?.length) t.patch({ refundedRefundIds: [...new Set([...(t.data.refundedRefundIds ?? []), ...input.refundedRefundIds])] });
-      // Any hint means "look again"; even for a fulfilled order (it may have been refunded since).
+      // Any hint means "look again", even for a fulfilled order (it may have been refunded since), unless it only
+      // confirms the capture the order already holds as completed.
+      if (t.options.skipKnownCaptureHints && confirmsHeldCapture(data, input)) break;
       t.command({ type: 'verify_payment' });
       break;
     case 'refund_announcement_overdue':

@@ -32,12 +32,13 @@ import {
   type Amount,
   type Command,
   type MachineInput,
+  type MachineOptions,
   type OrderData,
   type PaymentTruth,
   type ReviewDecision,
   type ReviewDecisionKind,
 } from './order-machine';
-import { describeOrder, orderSearchAttributes } from './presentation';
+import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import type { OrderTiming } from './timing';
 
 /** Start arguments of an order workflow. */
@@ -58,10 +59,42 @@ export interface OrderWorkflowInput {
 const MAX_REMEMBERED_EVENTS = 500;
 
 /**
- * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order:
- * every webhook, poll and support decision goes through here, one at a time.
+ * Behaviour that changed while orders were running. A run keeps the behaviour it started with, so its history
+ * replays; every switch is on for orderWorkflowV2.
+ */
+interface OrderBehaviour extends MachineOptions {
+  /** Ended orders stay open to absorb late events (see mayTurnOutPaid) instead of completing at once. */
+  watchEndedOrders: () => boolean;
+  /** Upsert only the search attributes that changed; the client set the initial ones at start. */
+  upsertChangesOnly: boolean;
+}
+
+/**
+ * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order: every
+ * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
+ */
+export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
+  return runOrder(input, { refundAnnouncementGrace: true, skipKnownCaptureHints: true, upsertChangesOnly: true, watchEndedOrders: () => true });
+}
+
+/**
+ * The order workflow type started before orderWorkflowV2, kept registered and unchanged for the runs that still
+ * use it: its later behaviour is gated by patched() markers. A new type instead of more patches, because every
+ * patch costs each new run a marker and a `TemporalChangeVersion` search-attribute upsert (a billable action).
+ * Delete it once `WorkflowType = "orderWorkflow" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStatusView> {
+  return runOrder(input, {
+    // Runs started before the refund announcement grace keep reporting refunds at once.
+    refundAnnouncementGrace: patched('refund-announcement-grace'),
+    skipKnownCaptureHints: false,
+    upsertChangesOnly: false,
+    // Runs started before this change complete as soon as they end.
+    watchEndedOrders: () => patched('ended-orders-watch-late-events'),
+  });
+}
+
+async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): Promise<OrderStatusView> {
   const { orderId, timing } = input;
   const paypalOptions: ActivityOptions = {
     startToCloseTimeout: '1 minute',
@@ -87,8 +120,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   const pendingEventTypes: string[] = [];
   const pendingReversals: string[] = [];
   const pendingRefunds: string[] = [];
-  // Orders started before the refund announcement grace existed keep reporting refunds at once (replay-safe).
-  const machineOptions = { refundAnnouncementGrace: patched('refund-announcement-grace') };
+  const pendingCompletedCaptures: string[] = [];
+  const machineOptions: MachineOptions = { refundAnnouncementGrace: behaviour.refundAnnouncementGrace, skipKnownCaptureHints: behaviour.skipKnownCaptureHints };
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;
 
@@ -104,6 +137,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     pendingEventTypes.push(hint.eventType);
     if (hint.eventType === 'PAYMENT.CAPTURE.REVERSED' && hint.resourceId) pendingReversals.push(hint.resourceId);
     if (hint.eventType === 'PAYMENT.CAPTURE.REFUNDED' && hint.resourceId) pendingRefunds.push(hint.resourceId);
+    if (hint.eventType === 'PAYMENT.CAPTURE.COMPLETED' && hint.resourceId) pendingCompletedCaptures.push(hint.resourceId);
   });
   for (const kind of ['approve', 'retry', 'reject'] as const) {
     setHandler(decisionSignals[kind], (d) => {
@@ -189,10 +223,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   let publishedAttributes = '';
   function publish(): void {
     const attributes = orderSearchAttributes(data, input.merchantReference);
-    const key = JSON.stringify(attributes.map((a) => a.value));
-    if (key !== publishedAttributes) {
-      upsertSearchAttributes(attributes);
-      publishedAttributes = key;
+    if (behaviour.upsertChangesOnly) {
+      const changed = changedSearchAttributes(attributes, workflowInfo().typedSearchAttributes);
+      if (changed.length > 0) upsertSearchAttributes(changed);
+    } else {
+      const key = JSON.stringify(attributes.map((a) => a.value));
+      if (key !== publishedAttributes) {
+        upsertSearchAttributes(attributes);
+        publishedAttributes = key;
+      }
     }
     setCurrentDetails(describeOrder(data));
   }
@@ -202,9 +241,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   let pollIndex = 0;
   let pollState = data.state;
   for (;;) {
-    // Ended orders used to complete at once; now they stay to absorb late events (see mayTurnOutPaid). Runs
-    // started before that change replay without the marker and keep completing at once.
-    if (isFinal(data.state) && !patched('ended-orders-watch-late-events')) break;
+    if (isFinal(data.state) && !behaviour.watchEndedOrders()) break;
     if (pollState !== data.state) {
       pollState = data.state;
       pollIndex = 0;
@@ -220,6 +257,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         eventTypes: pendingEventTypes.splice(0),
         reversedRefundIds: pendingReversals.splice(0),
         refundedRefundIds: pendingRefunds.splice(0),
+        completedCaptureIds: pendingCompletedCaptures.splice(0),
       });
     } else if (!woken) {
       if (wait.then === 'watch_over') break;
@@ -228,7 +266,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     }
     if (workflowInfo().continueAsNewSuggested && pendingEventTypes.length === 0 && pendingDecisions.length === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof orderWorkflow>({
+      await continueAsNew<typeof orderWorkflowV2>({
         ...input,
         carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents },
       });

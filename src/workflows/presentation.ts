@@ -1,5 +1,5 @@
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { OrderData } from './order-machine';
+import type { SearchAttributePair, SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
+import { newOrder, type Amount, type OrderData } from './order-machine';
 import {
   MerchantReference,
   NeedsReview,
@@ -27,6 +27,23 @@ export function orderSearchAttributes(data: OrderData, merchantReference?: strin
   }
   if (reference) pairs.push({ key: MerchantReference, value: reference });
   return pairs;
+}
+
+/**
+ * The search attributes a client sets when it starts an order's workflow (free, unlike an upsert): exactly what the
+ * run's first publish would set, so a new order costs no upsert until its state changes.
+ */
+export function initialSearchAttributes(orderId: string, opts: { expectedAmount?: Amount; merchantReference?: string } = {}): SearchAttributePair[] {
+  const start = orderSearchAttributes(newOrder(orderId, { autoCapture: true, expectedAmount: opts.expectedAmount, now: new Date(0).toISOString() }), opts.merchantReference);
+  return start.filter((pair): pair is SearchAttributePair => pair.value !== null && pair.value !== '');
+}
+
+/** The pairs of `desired` whose value the run does not have yet; an empty keyword counts as unset. */
+export function changedSearchAttributes(desired: SearchAttributeUpdatePair[], current: TypedSearchAttributes): SearchAttributeUpdatePair[] {
+  return desired.filter((pair) => {
+    const now: unknown = current.get(pair.key);
+    return !(now === pair.value || ((now === undefined || now === '') && pair.value === ''));
+  });
 }
 
 /** One line, in words, of where the order stands: shown as the run's current details in the Temporal UI. */

@@ -9,7 +9,7 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { orderTiming } from '../../src/config';
-import { orderWorkflowId } from '../../src/workflows/messages';
+import { ORDER_WORKFLOW_TYPE, orderWorkflowId } from '../../src/workflows/messages';
 import type { OrderWorkflowInput } from '../../src/workflows/order';
 import { startHarness, type Harness } from '../helpers/harness';
 
@@ -78,7 +78,7 @@ describe('OpenTelemetry tracing', () => {
       const plain = new Client({ connection });
       await plain.workflow.getHandle(orderWorkflowId(orderId)).result();
       const untraced = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '26.00' }, approve: false });
-      await plain.workflow.start('orderWorkflow', {
+      await plain.workflow.start(ORDER_WORKFLOW_TYPE, {
         workflowId: orderWorkflowId(untraced.orderId),
         taskQueue: h.config.TEMPORAL_TASK_QUEUE,
         args: [{ orderId: untraced.orderId, autoCapture: true, timing: orderTiming(h.config) } satisfies OrderWorkflowInput],
@@ -102,8 +102,8 @@ describe('OpenTelemetry tracing', () => {
     const spans = collector.spans();
     const names = new Set(spans.map((s) => s.name));
     for (const name of [
-      'SignalWithStartWorkflow:orderWorkflow', // client interceptor (the intake recording the webhook)
-      'RunWorkflow:orderWorkflow', // workflow interceptor, from the bundle, through the exporter sink
+      'SignalWithStartWorkflow:orderWorkflowV2', // client interceptor (the intake recording the webhook)
+      'RunWorkflow:orderWorkflowV2', // workflow interceptor, from the bundle, through the exporter sink
       'StartActivity:captureOrder',
       'RunActivity:captureOrder', // activity interceptor
       'StartActivity:updateService',
@@ -118,16 +118,16 @@ describe('OpenTelemetry tracing', () => {
     const run = spans.find((s) => s.name === 'RunActivity:updateService');
     const start = run?.parentSpanId ? byId.get(run.parentSpanId) : undefined;
     assert.equal(start?.name, 'StartActivity:updateService', 'RunActivity is parented by StartActivity');
-    const workflowRun = spans.find((s) => s.name === 'RunWorkflow:orderWorkflow');
+    const workflowRun = spans.find((s) => s.name === 'RunWorkflow:orderWorkflowV2');
     assert.equal(start?.traceId, workflowRun?.traceId, 'activity and workflow spans share the trace');
-    const signal = spans.find((s) => s.name === 'SignalWithStartWorkflow:orderWorkflow' && s.traceId === workflowRun?.traceId);
+    const signal = spans.find((s) => s.name === 'SignalWithStartWorkflow:orderWorkflowV2' && s.traceId === workflowRun?.traceId);
     assert.ok(signal, 'the workflow run belongs to the trace of the client call that started it');
 
     // The untraced run executed the same activities (RunActivity spans come from the worker's activity
     // interceptor, outside the sandbox) but its workflow code ran without OpenTelemetry's interceptor.
     const count = (name: string): number => spans.filter((s) => s.name === name).length;
     assert.equal(count('RunActivity:captureOrder'), 2, 'both orders were captured');
-    assert.equal(count('RunWorkflow:orderWorkflow'), 1, 'only the traced run recorded a workflow span');
+    assert.equal(count('RunWorkflow:orderWorkflowV2'), 1, 'only the traced run recorded a workflow span');
     assert.equal(count('StartActivity:captureOrder'), 1, 'only the traced run recorded StartActivity spans');
   });
 });

@@ -221,3 +221,37 @@ describe('order state machine: refund or reversal, whichever webhook comes first
     assert.equal(read.commands[0]?.type === 'notify_refund' && read.commands[0].kind, 'order.refunded');
   });
 });
+
+describe('order state machine: hints that only confirm the capture the order holds (skipKnownCaptureHints)', () => {
+  const skip = { skipKnownCaptureHints: true };
+  const fulfilledWith = (status: string) => at('fulfilled', { truth: captured(status) });
+  const completedHint = (...ids: string[]): MachineInput => ({ type: 'webhooks_received', eventTypes: ids.map(() => 'PAYMENT.CAPTURE.COMPLETED'), completedCaptureIds: ids });
+
+  test('PAYMENT.CAPTURE.COMPLETED for the held, completed capture of a fulfilled order: no PayPal read, nothing changes', () => {
+    const data = fulfilledWith('COMPLETED');
+    for (const input of [completedHint('CAP1'), completedHint('CAP1', 'CAP1')]) {
+      const r = transition(data, input, NOW, skip);
+      assert.deepEqual(r.commands, []);
+      assert.deepEqual(r.data, data);
+    }
+  });
+
+  test('without the option (orders started before it) the same hint is still verified', () => {
+    assert.deepEqual(transition(fulfilledWith('COMPLETED'), completedHint('CAP1'), NOW).commands, [{ type: 'verify_payment' }]);
+  });
+
+  test('anything that may carry news is still verified', () => {
+    const cases: [string, OrderData, MachineInput][] = [
+      ['another capture', fulfilledWith('COMPLETED'), completedHint('CAP2')],
+      ['no resource ID on the hint', fulfilledWith('COMPLETED'), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED'] }],
+      ['a refund hint in the same batch', fulfilledWith('COMPLETED'), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.REFUNDED'], completedCaptureIds: ['CAP1'], refundedRefundIds: ['R1'] }],
+      ['an order-level hint', fulfilledWith('COMPLETED'), { type: 'webhooks_received', eventTypes: ['CHECKOUT.ORDER.COMPLETED'] }],
+      ['the held capture is not COMPLETED (partially refunded)', fulfilledWith('PARTIALLY_REFUNDED'), completedHint('CAP1')],
+      ['the order is not fulfilled yet', at('fulfilling', { truth: captured('COMPLETED') }), completedHint('CAP1')],
+      ['the order waits for payment', at('awaiting_payment'), completedHint('CAP1')],
+    ];
+    for (const [name, data, input] of cases) {
+      assert.deepEqual(transition(data, input, NOW, skip).commands, [{ type: 'verify_payment' }], name);
+    }
+  });
+});
