@@ -14,8 +14,7 @@ import { createEventRouter } from '../src/routing/event-router';
 import { createSimulatorPki } from '../src/simulator/certificates';
 import { signTransmission } from '../src/simulator/signing';
 import { OrdersClient } from '../src/temporal/orders-client';
-import { ORDER_WORKFLOW_TYPE, orderWorkflowId, paypalEventSignal } from '../src/workflows/messages';
-import { OrderStateKey, PayPalOrderId } from '../src/workflows/search-attributes';
+import { ORDER_WORKFLOW_TYPE } from '../src/workflows/messages';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvedEvent } from './events';
 import { markdownTable, poolLoad, profiled, progress, runLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
@@ -100,20 +99,11 @@ export const intakeBench: BenchModule = {
       rawIds: Array.from({ length: perRun }, (_, i) => `RAW${tag}C${c}R${r}I${i}`),
     })));
 
-    // The limit: exactly the call OrdersClient.deliverEvent makes (same type, ID pattern, input, signal, attributes).
+    // The limit: exactly the call OrdersClient.deliverEvent makes (its own options, the same deadline).
     const rawSignalWithStart = (orderId: string) =>
-      client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, {
-        workflowId: orderWorkflowId(orderId),
-        taskQueue,
-        args: [{ orderId, autoCapture: true, timing }],
-        signal: paypalEventSignal,
-        signalArgs: [{ eventId: `WH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId }],
-        typedSearchAttributes: [
-          { key: PayPalOrderId, value: orderId },
-          { key: OrderStateKey, value: 'awaiting_payment' },
-        ],
-        staticSummary: `PayPal order ${orderId}`,
-      });
+      client.withDeadline(Date.now() + 5_000, () =>
+        client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, orders.deliverEventOptions(orderId, { eventId: `WH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId })),
+      );
 
     const stats: LoadStats[] = [];
     const ratios: (string | number)[][] = [];
