@@ -67,6 +67,12 @@ interface OrderBehaviour extends MachineOptions {
   watchEndedOrders: () => boolean;
   /** Upsert only the search attributes that changed; the client set the initial ones at start. */
   upsertChangesOnly: boolean;
+  /**
+   * Skip condition() when work is already waiting: with a timeout it builds a timer, a race and a cancellation
+   * scope (~25 promises per order, each formatted by the SDK's stack-trace hook) for a timer that is dropped
+   * unsent. The dropped timer still took a timer ID, and IDs are in the history, so older runs keep taking it.
+   */
+  checkWorkBeforeWaiting: boolean;
 }
 
 /**
@@ -74,7 +80,13 @@ interface OrderBehaviour extends MachineOptions {
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, { refundAnnouncementGrace: true, skipKnownCaptureHints: true, upsertChangesOnly: true, watchEndedOrders: () => true });
+  return runOrder(input, {
+    refundAnnouncementGrace: true,
+    skipKnownCaptureHints: true,
+    upsertChangesOnly: true,
+    checkWorkBeforeWaiting: true,
+    watchEndedOrders: () => true,
+  });
 }
 
 /**
@@ -89,6 +101,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     refundAnnouncementGrace: patched('refund-announcement-grace'),
     skipKnownCaptureHints: false,
     upsertChangesOnly: false,
+    checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
     watchEndedOrders: () => patched('ended-orders-watch-late-events'),
   });
@@ -248,7 +261,8 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     }
     const enteredAt = Date.parse(data.stateSince);
     const wait = nextWait(data, timing, pollIndex, enteredAt);
-    const woken = await condition(() => pendingEventTypes.length > 0 || pendingDecisions.length > 0, wait.ms);
+    const hasWork = () => pendingEventTypes.length > 0 || pendingDecisions.length > 0;
+    const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await condition(hasWork, wait.ms));
     if (pendingDecisions.length > 0) {
       await apply({ type: 'decision', decision: pendingDecisions.shift()! });
     } else if (pendingEventTypes.length > 0) {
