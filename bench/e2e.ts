@@ -11,7 +11,7 @@ import { startProduct } from '../src/runtime';
 import { workflowBundleOptions } from '../src/temporal/worker';
 import { startSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
-import { markdownTable, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
+import { markdownTable, profiled, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
 import { FastReceiver } from './receiver';
 import { bundleToFile } from './temporal';
 import type { WorkerStats } from './worker-process';
@@ -106,11 +106,13 @@ export const e2eBench: BenchModule = {
       let firstOrderId = '';
       worker.start();
       let cpu0 = process.cpuUsage();
-      const real = await runLoad(N, CONCURRENCY, async () => {
-        const r = await order();
-        orderMs.push(r.ms);
-        firstOrderId ||= r.orderId;
-      });
+      const real = await profiled('e2e-real', () =>
+        runLoad(N, CONCURRENCY, async () => {
+          const r = await order();
+          orderMs.push(r.ms);
+          firstOrderId ||= r.orderId;
+        }),
+      );
       results.push(summarise('real orders (checkout → service update received)', orderMs, real.elapsedMs, await worker.stop(), process.cpuUsage(cpu0)));
       progress(`e2e: real orders ${results[0]!.perSec.toFixed(1)}/s`);
 
