@@ -90,7 +90,7 @@ export const intakeBench: BenchModule = {
     // Everything signed up front: signing is not what is measured. Distinct order IDs per call and path.
     const sign = (orderId: string): Signed => {
       const body = approvedEvent(orderId, `WH-${orderId}`);
-      return { body, headers: { ...signTransmission(body, { webhookId: WEBHOOK_ID, certUrl: CERT_URL, keyPem: pki.leafKeyPem }) } };
+      return { body, headers: { ...signTransmission(body, { webhookId: WEBHOOK_ID, certUrl: CERT_URL, key: pki.leafKeyPem }) } };
     };
     const perRun = N + WARMUP;
     progress(`intake: signing ${LEVELS.length * ROUNDS * perRun} webhooks up front…`);

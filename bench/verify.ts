@@ -21,7 +21,7 @@ export const verifyBench: BenchModule = {
   async run(): Promise<BenchReport> {
     const pki = createSimulatorPki();
     const body = approvedEvent('5O190127TN364715T', 'WH-7Y7254563A4550640-11V2185806837105M');
-    const headers: Record<string, string> = { ...signTransmission(body, { webhookId: WEBHOOK_ID, certUrl: CERT_URL, keyPem: pki.leafKeyPem }) };
+    const headers: Record<string, string> = { ...signTransmission(body, { webhookId: WEBHOOK_ID, certUrl: CERT_URL, key: pki.leafKeyPem }) };
     const header = (name: string): string => headers[name] ?? '';
 
     let fetches = 0;

@@ -12,7 +12,7 @@ import { startHarness, type Harness } from '../helpers/harness';
 
 /** Signs a body exactly as the simulator (PayPal) would. */
 function signTransmissionForTest(h: Harness, body: Buffer): Record<string, string> {
-  return { ...signTransmission(body, { webhookId: h.simulator.webhookId, certUrl: h.simulator.certUrl, keyPem: h.pki.leafKeyPem }) };
+  return { ...signTransmission(body, { webhookId: h.simulator.webhookId, certUrl: h.simulator.certUrl, key: h.pki.leafKeyPem }) };
 }
 
 describe('webhook intake rejects what PayPal did not sign', () => {

@@ -115,7 +115,7 @@ const anyBody: fc.Arbitrary<Buffer> = fc.oneof(
 );
 
 function sign(body: Buffer, webhookId = WEBHOOK_ID): Record<string, string> {
-  return { ...signTransmission(body, { webhookId, certUrl: CERT_URL, keyPem: pki.leafKeyPem }) };
+  return { ...signTransmission(body, { webhookId, certUrl: CERT_URL, key: pki.leafKeyPem }) };
 }
 
 /** Wraps a plan builder so fast-check prints its generated inputs (not the closure's source) in a counterexample. */

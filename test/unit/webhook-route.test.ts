@@ -38,7 +38,7 @@ function event(overrides: Record<string, unknown> = {}): Record<string, unknown>
 
 function signed(body: Buffer | string, webhookId = WEBHOOK_ID): Record<string, string> {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(body);
-  return { 'content-type': 'application/json', ...signTransmission(raw, { webhookId, certUrl: CERT_URL, keyPem: pki.leafKeyPem }) };
+  return { 'content-type': 'application/json', ...signTransmission(raw, { webhookId, certUrl: CERT_URL, key: pki.leafKeyPem }) };
 }
 
 describe('POST /webhooks/paypal', () => {
@@ -249,7 +249,7 @@ describe('POST /webhooks/paypal', () => {
 
     async function postVia(certUrl: string) {
       const body = JSON.stringify(event());
-      const headers = { 'content-type': 'application/json', ...signTransmission(Buffer.from(body), { webhookId: WEBHOOK_ID, certUrl, keyPem: pki.leafKeyPem }) };
+      const headers = { 'content-type': 'application/json', ...signTransmission(Buffer.from(body), { webhookId: WEBHOOK_ID, certUrl, key: pki.leafKeyPem }) };
       const startedBefore = realDelivered.length;
       const requestsBefore = requested.length;
       const t0 = Date.now();
