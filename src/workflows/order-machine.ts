@@ -91,7 +91,7 @@ export type MachineInput =
   | { type: 'service_update_succeeded' }
   | { type: 'service_update_failed'; message: string; permanent: boolean }
   | { type: 'refund_notified'; refundId: string }
-  | { type: 'refund_notification_failed'; refundId: string; message: string }
+  | { type: 'refund_notification_failed'; refundId: string; message: string; permanent?: boolean }
   | { type: 'decision'; decision: ReviewDecision };
 
 /** Side effects the workflow must perform, in order. */
@@ -123,6 +123,8 @@ export interface OrderData {
   refundedRefundIds?: string[];
   /** Refunds seen at PayPal before their webhook said whether they are refunds or reversals: id → since. */
   refundsAwaitingAnnouncement?: Record<string, string>;
+  /** Refund notices whose retry policy ran out while the merchant failed (retryRefundNotices): id → first failure. */
+  refundNoticesFailing?: Record<string, string>;
   lastError?: string;
   timeline: { at: string; state: OrderState; note: string }[];
 }
@@ -201,6 +203,12 @@ export interface MachineOptions {
    * nothing. Refunds and reversals have their own events, which are still verified.
    */
   skipKnownCaptureHints?: boolean;
+  /**
+   * A refund notice that exhausted its retry policy on a retryable failure (merchant down) keeps the order
+   * `fulfilled` and is re-attempted on the pending-service-update schedule (`poll_due`), going to review only at
+   * that schedule's deadline (`deadline_passed`), as an `order.paid` update does. Without it, review at once.
+   */
+  retryRefundNotices?: boolean;
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
@@ -227,11 +235,17 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       // Reconciliation: webhooks can be lost, so waiting states ask PayPal themselves from time to time; an
       // exhausted service update re-checks PayPal first (a refund may have made it moot), then tries again.
       if (hasReconciliationTimer(data.state)) t.command({ type: 'verify_payment' });
+      else if (data.state === 'fulfilled') notifyNewRefunds(t, data.truth, true, Object.keys(data.refundNoticesFailing ?? {}));
       break;
     case 'deadline_passed':
       if (data.state === 'awaiting_payment') t.moveTo('cancelled', 'no payment before the deadline');
       else if (data.state === 'payment_pending') t.review('payment_pending_too_long', 'PayPal did not settle the pending capture before the deadline');
       else if (data.state === 'pending_service_update') t.review('service_update_failed', `service update still failing: ${data.lastError ?? 'unknown error'}`);
+      else if (data.state === 'fulfilled' && data.refundNoticesFailing) {
+        const ids = Object.keys(data.refundNoticesFailing).join(', ');
+        t.patch({ refundNoticesFailing: undefined });
+        t.review('refund_notification_failed', `telling the merchant about refund ${ids} still failing: ${data.lastError ?? 'unknown error'}`);
+      }
       break;
     case 'truth':
       t.patch({ truth: input.truth, lastError: undefined });
@@ -255,12 +269,22 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       break;
     case 'refund_notified': {
       const { [input.refundId]: _done, ...stillWaiting } = t.data.refundsAwaitingAnnouncement ?? {};
-      t.patch({ refundsNotified: [...t.data.refundsNotified, input.refundId], refundsAwaitingAnnouncement: stillWaiting });
+      const { [input.refundId]: _failed, ...stillFailing } = t.data.refundNoticesFailing ?? {};
+      t.patch({
+        refundsNotified: [...t.data.refundsNotified, input.refundId],
+        refundsAwaitingAnnouncement: stillWaiting,
+        refundNoticesFailing: Object.keys(stillFailing).length > 0 ? stillFailing : undefined,
+      });
       revokeIfFullyRefunded(t);
       break;
     }
     case 'refund_notification_failed':
       t.patch({ lastError: input.message });
+      if (t.options.retryRefundNotices && !input.permanent && t.data.state === 'fulfilled') {
+        const failing = t.data.refundNoticesFailing ?? {};
+        t.patch({ refundNoticesFailing: { ...failing, [input.refundId]: failing[input.refundId] ?? t.now } });
+        break;
+      }
       t.review('refund_notification_failed', `telling the merchant about refund ${input.refundId} failed: ${input.message}`);
       break;
     case 'decision':
@@ -387,12 +411,12 @@ function onDecision(t: Step, d: ReviewDecision): void {
 }
 
 /**
- * Tells the merchant about each completed refund not reported yet. With the announcement grace on, a refund no
- * webhook has classified yet waits (recorded in refundsAwaitingAnnouncement) unless `overdue`.
+ * Tells the merchant about each completed refund not reported yet (or only those in `only`). With the announcement
+ * grace on, a refund no webhook has classified yet waits (recorded in refundsAwaitingAnnouncement) unless `overdue`.
  */
-function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boolean): void {
+function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boolean, only?: string[]): void {
   for (const refund of truth?.refunds ?? []) {
-    if (refund.status !== 'COMPLETED' || t.data.refundsNotified.includes(refund.id)) continue;
+    if (refund.status !== 'COMPLETED' || t.data.refundsNotified.includes(refund.id) || (only && !only.includes(refund.id))) continue;
     const reversed = t.data.reversedRefundIds.includes(refund.id);
     const announced = reversed || (t.data.refundedRefundIds ?? []).includes(refund.id);
     if (!announced && t.options.refundAnnouncementGrace && !overdue) {

@@ -83,6 +83,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
   return runOrder(input, {
     refundAnnouncementGrace: true,
     skipKnownCaptureHints: true,
+    retryRefundNotices: true,
     upsertChangesOnly: true,
     checkWorkBeforeWaiting: true,
     watchEndedOrders: () => true,
@@ -100,6 +101,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     // Runs started before the refund announcement grace keep reporting refunds at once.
     refundAnnouncementGrace: patched('refund-announcement-grace'),
     skipKnownCaptureHints: false,
+    retryRefundNotices: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
@@ -134,7 +136,11 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   const pendingReversals: string[] = [];
   const pendingRefunds: string[] = [];
   const pendingCompletedCaptures: string[] = [];
-  const machineOptions: MachineOptions = { refundAnnouncementGrace: behaviour.refundAnnouncementGrace, skipKnownCaptureHints: behaviour.skipKnownCaptureHints };
+  const machineOptions: MachineOptions = {
+    refundAnnouncementGrace: behaviour.refundAnnouncementGrace,
+    skipKnownCaptureHints: behaviour.skipKnownCaptureHints,
+    retryRefundNotices: behaviour.retryRefundNotices,
+  };
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;
 
@@ -215,7 +221,12 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
           }]);
           return apply({ type: 'refund_notified', refundId: command.refundId });
         } catch (err) {
-          return apply({ type: 'refund_notification_failed', refundId: command.refundId, message: failureMessage(err) });
+          return apply({
+            type: 'refund_notification_failed',
+            refundId: command.refundId,
+            message: failureMessage(err),
+            permanent: failureType(err) === FAILURE_TYPES.serviceUpdateRejected,
+          });
         }
       case 'alert_review':
         await alerts.raiseReviewAlert({ orderId, workflowId: workflowInfo().workflowId, code: command.code, message: command.message });
@@ -291,19 +302,30 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
 }
 
 /** How long to sleep in the current state, and what happens when the timer fires. */
-function nextWait(
-  data: OrderData,
-  timing: OrderTiming,
-  pollIndex: number,
-  enteredAt: number,
-): { ms: number | undefined; then: 'poll_due' | 'deadline_passed' | 'watch_over' | 'refund_announcement_overdue' } {
+interface NextWait {
+  ms: number | undefined;
+  then: 'poll_due' | 'deadline_passed' | 'watch_over' | 'refund_announcement_overdue';
+}
+
+function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enteredAt: number): NextWait {
   const now = Date.now();
-  const waitingSince = Object.values(data.refundsAwaitingAnnouncement ?? {}).map((at) => Date.parse(at));
-  if (data.state === 'fulfilled' && waitingSince.length > 0) {
-    const grace = timing.refundAnnouncementGraceMs ?? 120_000;
-    return { ms: Math.max(1, Math.min(...waitingSince) + grace - now), then: 'refund_announcement_overdue' };
+  if (data.state === 'fulfilled') {
+    // Pending refund work (failed notices to re-attempt, refunds waiting for their webhook) comes first, earliest
+    // timer wins; the refund watch ends only when none is left.
+    const waits: NextWait[] = [];
+    const failingSince = Object.values(data.refundNoticesFailing ?? {}).map((at) => Date.parse(at));
+    if (failingSince.length > 0) {
+      const untilDeadline = Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs - now;
+      waits.push(untilDeadline <= timing.pendingServiceUpdateIntervalMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: timing.pendingServiceUpdateIntervalMs, then: 'poll_due' });
+    }
+    const waitingSince = Object.values(data.refundsAwaitingAnnouncement ?? {}).map((at) => Date.parse(at));
+    if (waitingSince.length > 0) {
+      const grace = timing.refundAnnouncementGraceMs ?? 120_000;
+      waits.push({ ms: Math.max(1, Math.min(...waitingSince) + grace - now), then: 'refund_announcement_overdue' });
+    }
+    if (waits.length === 0) return { ms: Math.max(1, enteredAt + timing.watchAfterFulfilmentMs - now), then: 'watch_over' };
+    return waits.reduce((a, b) => ((b.ms ?? Infinity) < (a.ms ?? Infinity) ? b : a));
   }
-  if (data.state === 'fulfilled') return { ms: Math.max(1, enteredAt + timing.watchAfterFulfilmentMs - now), then: 'watch_over' };
   if (isFinal(data.state)) return { ms: Math.max(1, enteredAt + (timing.watchAfterCloseMs ?? 0) - now), then: 'watch_over' };
   if (!hasReconciliationTimer(data.state)) return { ms: undefined, then: 'poll_due' }; // e.g. needs_review: wait for a human
   const schedule = data.state === 'pending_service_update' ? [timing.pendingServiceUpdateIntervalMs] : timing.pollScheduleMs;

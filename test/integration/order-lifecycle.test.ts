@@ -126,6 +126,37 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.equal(status.state, 'fulfilled');
   });
 
+  test('merchant down when a reversal is reported: the notice is re-attempted, never reviewed, then the order is revoked', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('37.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    h.receiver.answers = [503, 503, 503, 503]; // FULFILLMENT_MAX_ATTEMPTS = 4: the whole retry policy fails
+    const refund = await h.simulator.control.reverseCapture(await captureIdOf(orderId));
+    const down = await waitFor('notice failing', async () => {
+      const s = await h.status(orderId);
+      return s?.refundNoticesFailing?.[refund.id] ? s : undefined;
+    });
+    assert.equal(down.state, 'fulfilled', 'still fulfilled while the notice waits for its re-attempt');
+    const status = await h.waitForState(orderId, 'revoked'); // PENDING_SERVICE_UPDATE_INTERVAL = 1s
+    assert.ok(!status.timeline.some((t) => t.state === 'needs_review'), 'never in review');
+    const notices = h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.reversed');
+    assert.deepEqual(notices.map((u) => u.answered), [503, 503, 503, 503, 200]);
+    assert.deepEqual([...new Set(notices.map((u) => u.idempotencyKey))], [`order.reversed:${orderId}:${refund.id}`], 'one idempotency key throughout');
+  });
+
+  test('merchant down past the re-attempt deadline: the refund notice goes to review', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('38.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    h.receiver.defaultStatus = 503;
+    try {
+      await h.simulator.control.reverseCapture(await captureIdOf(orderId));
+      const status = await h.waitForState(orderId, 'needs_review'); // PENDING_SERVICE_UPDATE_DEADLINE = 4s
+      assert.equal(status.review?.code, 'refund_notification_failed');
+      assert.equal(status.review?.from, 'fulfilled');
+    } finally {
+      h.receiver.defaultStatus = 200;
+    }
+  });
+
   test('registered order, every webhook lost: the workflow polls PayPal, captures and fulfils', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('41.00'), approve: false });
     const reg = await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('41.00'), merchantReference: 'shop-1041' } });

@@ -255,3 +255,44 @@ describe('order state machine: hints that only confirm the capture the order hol
     }
   });
 });
+
+describe('order state machine: refund notices while the merchant is down (retryRefundNotices)', () => {
+  const retry = { retryRefundNotices: true };
+  const reversed: PaymentTruth = { ...captured('REVERSED'), refunds: [{ id: 'R1', status: 'COMPLETED', amount: { value: '10.00', currency_code: 'USD' } }] };
+  const notice = { type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.reversed' } as const;
+  const told = () => at('fulfilled', { truth: reversed, reversedRefundIds: ['R1'] });
+  const failed = (permanent = false): MachineInput => ({ type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 503', permanent });
+
+  test('an exhausted retryable notice keeps the order fulfilled, is re-sent on the next poll, and then revokes it', () => {
+    const down = transition(told(), failed(), NOW, retry);
+    assert.equal(down.data.state, 'fulfilled');
+    assert.deepEqual(down.commands, [], 'no review, no alert yet');
+    assert.deepEqual(down.data.refundNoticesFailing, { R1: NOW });
+    const poll = transition(down.data, { type: 'poll_due' }, NOW, retry);
+    assert.deepEqual(poll.commands, [notice], 'the same notice again (same refund, same kind, so the same idempotency key)');
+    const stillDown = transition(poll.data, failed(), '2026-01-01T01:00:00.000Z', retry);
+    assert.deepEqual(stillDown.data.refundNoticesFailing, { R1: NOW }, 'the first failure time is kept: the deadline counts from it');
+    const up = transition(stillDown.data, { type: 'refund_notified', refundId: 'R1' }, NOW, retry);
+    assert.equal(up.data.state, 'revoked');
+    assert.equal(up.data.refundNoticesFailing, undefined);
+  });
+
+  test('still failing at the deadline: review (refund_notification_failed) with an alert', () => {
+    const down = transition(told(), failed(), NOW, retry);
+    const late = transition(down.data, { type: 'deadline_passed' }, NOW, retry);
+    assert.equal(late.data.state, 'needs_review');
+    assert.equal(late.data.review?.code, 'refund_notification_failed');
+    assert.equal(late.data.refundNoticesFailing, undefined, 'a support retry starts afresh');
+    assert.deepEqual(late.commands.map((c) => c.type), ['alert_review']);
+  });
+
+  test('a notice the merchant refuses (4xx) goes to review at once; so does any failure without the option', () => {
+    assert.equal(transition(told(), failed(true), NOW, retry).data.state, 'needs_review');
+    assert.equal(transition(told(), failed(), NOW).data.state, 'needs_review');
+  });
+
+  test('a poll of a fulfilled order with no failing notice does nothing', () => {
+    const data = at('fulfilled', { truth: { ...captured('PARTIALLY_REFUNDED'), refunds: [{ id: 'R9', status: 'COMPLETED' }] } });
+    assert.deepEqual(transition(data, { type: 'poll_due' }, NOW, retry).commands, []);
+  });
+});
