@@ -17,12 +17,15 @@ export function createPayPalActivities(paypal: PayPalClient) {
     },
 
     /**
-     * Captures an approved order. The PayPal-Request-Id is derived from the order ID, so every retry (and every
-     * later run for the same order) replays the same capture instead of charging the buyer twice.
+     * Re-reads the order and captures it if PayPal shows it approved (or authorized); otherwise returns it as it
+     * stands (not approved yet, voided, captured already) for the workflow to decide. The PayPal-Request-Id is
+     * derived from the order ID, so every retry (and every later run for the same order) replays the same capture
+     * instead of charging the buyer twice.
      */
     async captureOrder(orderId: string): Promise<PaymentTruth> {
       try {
         const current = await paypal.getOrder(orderId);
+        if (current.status !== 'APPROVED' && !current.purchase_units?.[0]?.payments?.authorizations?.[0]) return toPaymentTruth(current);
         if (current.intent === 'AUTHORIZE') {
           // Authorize flow: authorize once, then capture the whole authorization. Both carry request IDs derived
           // from the order ID, so a retry replays instead of authorizing or charging twice.

@@ -209,6 +209,13 @@ export interface MachineOptions {
    * that schedule's deadline (`deadline_passed`), as an `order.paid` update does. Without it, review at once.
    */
   retryRefundNotices?: boolean;
+  /**
+   * An auto-capture order awaiting payment captures at once on a CHECKOUT.ORDER.APPROVED hint instead of reading
+   * the order first and capturing in a second activity: the capture activity re-reads the order itself and
+   * captures only what PayPal shows approved (returning anything else as it stands), so the webhook body is still
+   * never trusted. Saves an activity and a workflow task per order.
+   */
+  captureOnApprovalHint?: boolean;
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
@@ -225,6 +232,11 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       // Any hint means "look again", even for a fulfilled order (it may have been refunded since), unless it only
       // confirms the capture the order already holds as completed.
       if (t.options.skipKnownCaptureHints && confirmsHeldCapture(data, input)) break;
+      if (t.options.captureOnApprovalHint && data.state === 'awaiting_payment' && data.autoCapture && input.eventTypes.includes('CHECKOUT.ORDER.APPROVED')) {
+        t.moveTo('capturing', 'PayPal reports the order approved; capturing (the capture re-reads the order first)');
+        t.command({ type: 'capture_order' });
+        break;
+      }
       t.command({ type: 'verify_payment' });
       break;
     case 'refund_announcement_overdue':

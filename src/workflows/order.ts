@@ -84,6 +84,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     refundAnnouncementGrace: true,
     skipKnownCaptureHints: true,
     retryRefundNotices: true,
+    captureOnApprovalHint: true,
     upsertChangesOnly: true,
     checkWorkBeforeWaiting: true,
     watchEndedOrders: () => true,
@@ -102,6 +103,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     refundAnnouncementGrace: patched('refund-announcement-grace'),
     skipKnownCaptureHints: false,
     retryRefundNotices: false,
+    captureOnApprovalHint: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
@@ -140,6 +142,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     refundAnnouncementGrace: behaviour.refundAnnouncementGrace,
     skipKnownCaptureHints: behaviour.skipKnownCaptureHints,
     retryRefundNotices: behaviour.retryRefundNotices,
+    captureOnApprovalHint: behaviour.captureOnApprovalHint,
   };
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;

@@ -296,3 +296,31 @@ describe('order state machine: refund notices while the merchant is down (retryR
     assert.deepEqual(transition(data, { type: 'poll_due' }, NOW, retry).commands, []);
   });
 });
+
+describe('order state machine: capture on the approval hint (captureOnApprovalHint)', () => {
+  const opt = { captureOnApprovalHint: true };
+  const approvedHint: MachineInput = { type: 'webhooks_received', eventTypes: ['CHECKOUT.ORDER.APPROVED'] };
+
+  test('an auto-capture order awaiting payment captures at once (the capture activity re-reads the order)', () => {
+    const r = transition(at('awaiting_payment'), approvedHint, NOW, opt);
+    assert.equal(r.data.state, 'capturing');
+    assert.deepEqual(r.commands, [{ type: 'capture_order' }]);
+    const done = transition(r.data, { type: 'truth', truth: captured('COMPLETED') }, NOW, opt);
+    assert.equal(done.data.state, 'fulfilling');
+  });
+
+  test('if PayPal does not show the order approved, the capture returns it as it is and the order waits again', () => {
+    const r = transition(at('awaiting_payment'), approvedHint, NOW, opt);
+    const back = transition(r.data, { type: 'truth', truth: { orderStatus: 'CREATED' } }, NOW, opt);
+    assert.equal(back.data.state, 'awaiting_payment');
+    assert.deepEqual(back.commands, []);
+  });
+
+  test('other hints, manual capture, other states and the option off read PayPal first', () => {
+    const verify = [{ type: 'verify_payment' }];
+    assert.deepEqual(transition(at('awaiting_payment'), { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.COMPLETED'] }, NOW, opt).commands, verify);
+    assert.deepEqual(transition({ ...at('awaiting_payment'), autoCapture: false }, approvedHint, NOW, opt).commands, verify);
+    assert.deepEqual(transition(at('payment_pending'), approvedHint, NOW, opt).commands, verify);
+    assert.deepEqual(transition(at('awaiting_payment'), approvedHint, NOW).commands, verify);
+  });
+});
