@@ -8,177 +8,24 @@
  * - Once fulfilled, a late or replayed "completed" changes nothing; only a refund/reversal is news.
  */
 
-/** Where an order stands. `fulfilled` keeps watching for refunds; the other terminal states are final. */
-export type OrderState =
-  | 'awaiting_payment' // order exists at PayPal, buyer has not paid (or we have not seen it yet)
-  | 'capturing' // approved; we are capturing it
-  | 'payment_pending' // capture exists but PayPal has not settled it (eCheck, review, ...)
-  | 'fulfilling' // paid; the merchant's service update is running
-  | 'pending_service_update' // paid, but the service update exhausted its retries; re-attempted on a schedule
-  | 'needs_review' // a human must decide (approve / retry / reject)
-  | 'fulfilled' // service update done
-  | 'cancelled' // never paid: declined, voided, approval reversed, rejected by support
-  | 'refunded' // refunded or reversed before fulfilment; nothing to deliver
-  | 'revoked'; // refunded or reversed after fulfilment; merchant told
+import {
+  decisionAllowed,
+  hasReconciliationTimer,
+  isFinal,
+  mayTurnOutPaid,
+  type Amount,
+  type Command,
+  type MachineInput,
+  type MachineOptions,
+  type OrderData,
+  type OrderState,
+  type PaymentTruth,
+  type ReviewDecision,
+  type ReviewReasonCode,
+  type Transition,
+} from './order-model';
 
-/** States after which nothing more happens to the order. */
-export const FINAL_STATES: readonly OrderState[] = ['cancelled', 'refunded', 'revoked'];
-
-/** A PayPal amount. */
-export interface Amount {
-  value: string;
-  currency_code: string;
-}
-
-/** What PayPal says about the order right now, normalised by the verifyPayment/captureOrder activities. */
-export interface PaymentTruth {
-  /** Orders v2 status: CREATED, SAVED, APPROVED, VOIDED, COMPLETED, PAYER_ACTION_REQUIRED, or anything new. */
-  orderStatus: string;
-  capture?: {
-    id: string;
-    /** COMPLETED, PENDING, DECLINED, FAILED, REFUNDED, PARTIALLY_REFUNDED, or anything new. */
-    status: string;
-    reason?: string;
-    amount?: Amount;
-  };
-  /** Authorize flow only: the order's authorization (CREATED, CAPTURED, VOIDED, EXPIRED, ...). */
-  authorization?: { id: string; status: string };
-  /** Refunds and reversals of the capture, as PayPal lists them on the order. */
-  refunds?: { id: string; status: string; amount?: Amount }[];
-  orderAmount?: Amount;
-  customId?: string;
-  invoiceId?: string;
-}
-
-/** Why an order waits for a human. */
-export type ReviewReasonCode =
-  | 'service_update_failed'
-  | 'capture_failed'
-  | 'order_not_found'
-  | 'amount_mismatch'
-  | 'partial_refund_before_fulfilment'
-  | 'payment_pending_too_long'
-  | 'refund_notification_failed'
-  | 'paid_after_cancellation';
-
-/** Support's decision on an order in review. */
-export type ReviewDecisionKind = 'approve' | 'retry' | 'reject';
-
-/** A recorded support decision. */
-export interface ReviewDecision {
-  decision: ReviewDecisionKind;
-  actor: string;
-  reason: string;
-  at: string;
-}
-
-/** Everything the machine reacts to. */
-export type MachineInput =
-  | {
-      type: 'webhooks_received';
-      eventTypes: string[];
-      reversedRefundIds?: string[];
-      refundedRefundIds?: string[];
-      /** Resource IDs of the PAYMENT.CAPTURE.COMPLETED hints among `eventTypes`. */
-      completedCaptureIds?: string[];
-    }
-  | { type: 'refund_announcement_overdue' }
-  | { type: 'poll_due' }
-  | { type: 'deadline_passed' }
-  | { type: 'truth'; truth: PaymentTruth }
-  | { type: 'capture_failed'; message: string }
-  | { type: 'order_not_found'; message: string }
-  | { type: 'service_update_succeeded' }
-  | { type: 'service_update_failed'; message: string; permanent: boolean }
-  | { type: 'refund_notified'; refundId: string }
-  | { type: 'refund_notification_failed'; refundId: string; message: string; permanent?: boolean }
-  | { type: 'decision'; decision: ReviewDecision };
-
-/** Side effects the workflow must perform, in order. */
-export type Command =
-  | { type: 'verify_payment' }
-  | { type: 'capture_order' }
-  | { type: 'update_service'; override: boolean }
-  | { type: 'notify_refund'; refundId: string; amount?: Amount; kind: 'order.refunded' | 'order.reversed' }
-  | { type: 'alert_review'; code: ReviewReasonCode; message: string };
-
-/** The order's complete business state; JSON-serialisable (it crosses continue-as-new and queries). */
-export interface OrderData {
-  orderId: string;
-  state: OrderState;
-  /** When the order entered `state`; reconciliation deadlines count from here. */
-  stateSince: string;
-  autoCapture: boolean;
-  /** Set when the merchant registered the order with the amount they expect. */
-  expectedAmount?: Amount;
-  truth?: PaymentTruth;
-  review?: { code: ReviewReasonCode; message: string; since: string; from: OrderState };
-  decisions: ReviewDecision[];
-  serviceUpdate: { done: boolean; lastError?: string; override: boolean };
-  /** Refund IDs the merchant has been told about (or support chose to skip). */
-  refundsNotified: string[];
-  /** Refunds PayPal announced as PAYMENT.CAPTURE.REVERSED (chargebacks): reported as `order.reversed`. */
-  reversedRefundIds: string[];
-  /** Refunds PayPal announced as PAYMENT.CAPTURE.REFUNDED. */
-  refundedRefundIds?: string[];
-  /** Refunds seen at PayPal before their webhook said whether they are refunds or reversals: id → since. */
-  refundsAwaitingAnnouncement?: Record<string, string>;
-  /** Refund notices whose retry policy ran out while the merchant failed (retryRefundNotices): id → first failure. */
-  refundNoticesFailing?: Record<string, string>;
-  lastError?: string;
-  timeline: { at: string; state: OrderState; note: string }[];
-}
-
-/** Result of one transition. */
-export interface Transition {
-  data: OrderData;
-  commands: Command[];
-}
-
-/** A fresh order, before anything is known. */
-export function newOrder(orderId: string, opts: { autoCapture: boolean; expectedAmount?: Amount; now: string }): OrderData {
-  return {
-    orderId,
-    state: 'awaiting_payment',
-    stateSince: opts.now,
-    autoCapture: opts.autoCapture,
-    expectedAmount: opts.expectedAmount,
-    decisions: [],
-    serviceUpdate: { done: false, override: false },
-    refundsNotified: [],
-    reversedRefundIds: [],
-    timeline: [{ at: opts.now, state: 'awaiting_payment', note: 'order workflow started' }],
-  };
-}
-
-/** True when the order can no longer change. */
-export function isFinal(state: OrderState): boolean {
-  return FINAL_STATES.includes(state);
-}
-
-/** States in which the order waits on PayPal and reconciliation polls it. */
-export function isWaitingForPayPal(state: OrderState): boolean {
-  return state === 'awaiting_payment' || state === 'capturing' || state === 'payment_pending';
-}
-
-/**
- * A cancelled order that PayPal (not support) ended: declined, voided, or unpaid at the deadline. A capture that
- * completes later anyway (a late buyer, an eCheck) must reach a human rather than be ignored.
- */
-export function mayTurnOutPaid(data: Pick<OrderData, 'state' | 'decisions'>): boolean {
-  return data.state === 'cancelled' && data.decisions.at(-1)?.decision !== 'reject';
-}
-
-/** States with a reconciliation timer: waiting on PayPal, or re-attempting an exhausted service update. */
-export function hasReconciliationTimer(state: OrderState): boolean {
-  return isWaitingForPayPal(state) || state === 'pending_service_update';
-}
-
-/** The states in which support may decide, per decision. Kept here so validators and the machine agree. */
-export function decisionAllowed(data: Pick<OrderData, 'state' | 'review'>, decision: ReviewDecisionKind): boolean {
-  if (data.state === 'needs_review') return !(decision === 'approve' && data.review?.code === 'refund_notification_failed');
-  return decision !== 'approve' && (data.state === 'payment_pending' || data.state === 'pending_service_update');
-}
+export * from './order-model';
 
 /** True when every hint is PAYMENT.CAPTURE.COMPLETED for the capture a fulfilled order already holds as COMPLETED. */
 function confirmsHeldCapture(data: OrderData, input: Extract<MachineInput, { type: 'webhooks_received' }>): boolean {
@@ -187,35 +34,6 @@ function confirmsHeldCapture(data: OrderData, input: Extract<MachineInput, { typ
   const ids = input.completedCaptureIds ?? [];
   return input.eventTypes.length > 0 && ids.length === input.eventTypes.length
     && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.COMPLETED') && ids.every((id) => id === held.id);
-}
-
-/** Behaviour switches the workflow sets (each guarded by `patched()` there, so running orders replay unchanged). */
-export interface MachineOptions {
-  /**
-   * Wait for a refund's own webhook before telling the merchant, so a chargeback is reported as `order.reversed`
-   * whichever webhook arrives first; the workflow feeds `refund_announcement_overdue` when the grace is over.
-   */
-  refundAnnouncementGrace?: boolean;
-  /**
-   * A fulfilled order whose capture PayPal already confirmed COMPLETED does not re-read PayPal for a
-   * PAYMENT.CAPTURE.COMPLETED hint about that same capture: the hint says what the workflow already holds (it is
-   * PayPal's webhook for the capture the workflow made itself), so the read would cost an activity and learn
-   * nothing. Refunds and reversals have their own events, which are still verified.
-   */
-  skipKnownCaptureHints?: boolean;
-  /**
-   * A refund notice that exhausted its retry policy on a retryable failure (merchant down) keeps the order
-   * `fulfilled` and is re-attempted on the pending-service-update schedule (`poll_due`), going to review only at
-   * that schedule's deadline (`deadline_passed`), as an `order.paid` update does. Without it, review at once.
-   */
-  retryRefundNotices?: boolean;
-  /**
-   * An auto-capture order awaiting payment captures at once on a CHECKOUT.ORDER.APPROVED hint instead of reading
-   * the order first and capturing in a second activity: the capture activity re-reads the order itself and
-   * captures only what PayPal shows approved (returning anything else as it stands), so the webhook body is still
-   * never trusted. Saves an activity and a workflow task per order.
-   */
-  captureOnApprovalHint?: boolean;
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
