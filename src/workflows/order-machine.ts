@@ -106,6 +106,9 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
         refundNoticesFailing: Object.keys(stillFailing).length > 0 ? stillFailing : undefined,
       });
       revokeIfFullyRefunded(t);
+      if (t.options.noticeRefundsOfAttemptedUpdates && t.data.state === 'pending_service_update' && !(t.data.truth?.refunds ?? []).some((r) => r.status === 'COMPLETED' && !t.data.refundsNotified.includes(r.id))) {
+        t.moveTo('refunded', `capture ${t.data.truth?.capture?.id ?? ''} refunded before the service update was confirmed; merchant told about the refund`);
+      }
       break;
     }
     case 'refund_notification_failed':
@@ -142,7 +145,10 @@ function onTruth(t: Step, truth: PaymentTruth): void {
   if (state === 'needs_review') return; // a human owns it now; they will approve or retry with fresh truth
   if (state === 'pending_service_update') {
     if (capture?.status === 'COMPLETED') t.command({ type: 'update_service', override: false });
-    else if (capture && (capture.status === 'REFUNDED' || capture.status === 'REVERSED')) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
+    else if (capture && (capture.status === 'REFUNDED' || capture.status === 'REVERSED')) {
+      if (t.options.noticeRefundsOfAttemptedUpdates) notifyNewRefunds(t, truth, true);
+      if (t.commands.length === 0) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
+    }
     else t.review('service_update_failed', `PayPal no longer reports the capture as completed (${capture?.status ?? truth.orderStatus})`);
     return;
   }
@@ -216,8 +222,13 @@ function onDecision(t: Step, d: ReviewDecision): void {
     case 'retry': {
       // Re-read the truth; resuming from the state before review lets the normal rules re-run the failed step.
       const from = t.data.review?.from ?? t.data.state;
+      const refundNotice = t.data.review?.code === 'refund_notification_failed';
       t.patch({ review: undefined });
-      if (from === 'fulfilling' || from === 'pending_service_update') {
+      if (refundNotice && from === 'pending_service_update') {
+        // A refund notice for an order refunded before its update was confirmed: read PayPal, notify again.
+        t.moveTo('pending_service_update', by);
+        t.command({ type: 'verify_payment' });
+      } else if (from === 'fulfilling' || from === 'pending_service_update') {
         t.moveTo('fulfilling', by);
         t.command({ type: 'update_service', override: t.data.serviceUpdate.override });
       } else {
@@ -229,8 +240,9 @@ function onDecision(t: Step, d: ReviewDecision): void {
     case 'reject':
       if (t.data.review?.code === 'refund_notification_failed') {
         // Support handles the refund with the merchant by hand: mark every known refund as dealt with.
+        const from = t.data.review?.from;
         t.patch({ review: undefined, refundsNotified: (t.data.truth?.refunds ?? []).map((r) => r.id) });
-        t.moveTo('fulfilled', by);
+        t.moveTo(from === 'pending_service_update' ? 'refunded' : 'fulfilled', by);
         revokeIfFullyRefunded(t);
         return;
       }

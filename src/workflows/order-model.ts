@@ -205,5 +205,12 @@ export interface MachineOptions {
    * never trusted. Saves an activity and a workflow task per order.
    */
   captureOnApprovalHint?: boolean;
+  /**
+   * A capture refunded or reversed while the service update is being re-attempted (`pending_service_update`):
+   * the merchant may have applied `order.paid` already (an attempt that timed out may have reached them), so they
+   * are told about each refund, as after fulfilment, before the order ends as `refunded`. Without it, the order
+   * ends as `refunded` and the merchant hears nothing.
+   */
+  noticeRefundsOfAttemptedUpdates?: boolean;
 }
 

@@ -85,6 +85,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     skipKnownCaptureHints: true,
     retryRefundNotices: true,
     captureOnApprovalHint: true,
+    noticeRefundsOfAttemptedUpdates: true,
     upsertChangesOnly: true,
     checkWorkBeforeWaiting: true,
     watchEndedOrders: () => true,
@@ -104,6 +105,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     skipKnownCaptureHints: false,
     retryRefundNotices: false,
     captureOnApprovalHint: false,
+    noticeRefundsOfAttemptedUpdates: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
@@ -143,6 +145,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     skipKnownCaptureHints: behaviour.skipKnownCaptureHints,
     retryRefundNotices: behaviour.retryRefundNotices,
     captureOnApprovalHint: behaviour.captureOnApprovalHint,
+    noticeRefundsOfAttemptedUpdates: behaviour.noticeRefundsOfAttemptedUpdates,
   };
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;

@@ -324,3 +324,36 @@ describe('order state machine: capture on the approval hint (captureOnApprovalHi
     assert.deepEqual(transition(at('awaiting_payment'), approvedHint, NOW).commands, verify);
   });
 });
+
+describe('order state machine: refunded while the service update is re-attempted (noticeRefundsOfAttemptedUpdates)', () => {
+  const opt = { noticeRefundsOfAttemptedUpdates: true };
+  const reversedTruth: PaymentTruth = { ...captured('REVERSED'), refunds: [{ id: 'R1', status: 'COMPLETED', amount: { value: '10.00', currency_code: 'USD' } }] };
+  const retrying = () => at('pending_service_update', { truth: captured('COMPLETED'), reversedRefundIds: ['R1'] });
+
+  test('the merchant may have applied order.paid (a timed-out attempt), so it is told about the reversal, then the order ends refunded', () => {
+    const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW, opt);
+    assert.equal(read.data.state, 'pending_service_update');
+    assert.deepEqual(read.commands, [{ type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.reversed' }]);
+    const told = transition(read.data, { type: 'refund_notified', refundId: 'R1' }, NOW, opt);
+    assert.equal(told.data.state, 'refunded');
+    assert.deepEqual(told.commands, []);
+  });
+
+  test('without the option the order ends refunded and nobody is told (orderWorkflow)', () => {
+    const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW);
+    assert.equal(read.data.state, 'refunded');
+    assert.deepEqual(read.commands, []);
+  });
+
+  test('a failed notice goes to review; retry reads PayPal and notifies again, reject ends the order refunded', () => {
+    const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW, opt);
+    const failed = transition(read.data, { type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 422', permanent: true }, NOW, opt);
+    assert.equal(failed.data.review?.code, 'refund_notification_failed');
+    const decision = (kind: 'retry' | 'reject') => ({ type: 'decision' as const, decision: { decision: kind, actor: 'ana', reason: 'checked', at: NOW } });
+    const retried = transition(failed.data, decision('retry'), NOW, opt);
+    assert.equal(retried.data.state, 'pending_service_update');
+    assert.deepEqual(retried.commands, [{ type: 'verify_payment' }], 'no order.paid for a refunded order');
+    const rejected = transition(failed.data, decision('reject'), NOW, opt);
+    assert.equal(rejected.data.state, 'refunded');
+  });
+});
