@@ -286,7 +286,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
 function matches(o: ChaosOrder, seen: { state?: string; reason?: string } | undefined): boolean {
   const want = EXPECTED[o.kind];
-  return seen?.state === want.state && (!want.reviewReason || seen.reason === want.reviewReason);
+  return (seen?.state === want.state || (want.orState !== undefined && seen?.state === want.orState)) && (!want.reviewReason || seen.reason === want.reviewReason);
 }
 
 /** Reads every order's state and review reason from Temporal visibility (search attributes). */
