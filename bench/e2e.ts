@@ -168,8 +168,8 @@ export const e2eBench: BenchModule = {
         },
       ],
       notes: [
-        'Time to fulfilled: from the checkout call (create + approve at the simulator) to the receiver getting the order.paid update. It covers the simulator\'s CHECKOUT.ORDER.APPROVED delivery, the intake, the workflow\'s verifyPayment and captureOrder calls to the simulator (the capture emits PAYMENT.CAPTURE.COMPLETED, a second webhook), and updateService.',
-        'The minimal workflow is started the same way (signalWithStart with one hint signal), runs every activity a real order runs (including the re-verification after the order is fulfilled, which the real path does after its stop point) and is timed until its result: a conservative limit for latency, an equal-work one for throughput.',
+        'Time to fulfilled: from the checkout call (create + approve at the simulator) to the receiver getting the order.paid update. It covers the simulator\'s CHECKOUT.ORDER.APPROVED delivery, the intake, the workflow\'s captureOrder call to the simulator (it reads the order, then captures it; the capture emits PAYMENT.CAPTURE.COMPLETED, a second webhook), and updateService.',
+        'The minimal workflow is started the same way (signalWithStart with one hint signal), runs every activity a real order\'s history shows and is timed until its result: a conservative limit for latency, an equal-work one for throughput.',
         'Worker CPU is the worker process\'s process.cpuUsage() delta over the timed orders (user + system), divided by orders; peak RSS is sampled every 20 ms in that window. The bench process (simulator, intake, receiver, load generator, Temporal client) is reported apart.',
         'Both paths run on the same dev server, one after the other; worker processes use SDK defaults and the product worker logs at `info` to /dev/null.',
       ],

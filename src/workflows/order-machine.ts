@@ -106,7 +106,7 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
         refundNoticesFailing: Object.keys(stillFailing).length > 0 ? stillFailing : undefined,
       });
       revokeIfFullyRefunded(t);
-      if (t.options.noticeRefundsOfAttemptedUpdates && t.data.state === 'pending_service_update' && !(t.data.truth?.refunds ?? []).some((r) => r.status === 'COMPLETED' && !t.data.refundsNotified.includes(r.id))) {
+      if (t.options.noticeRefundsOfAttemptedUpdates && t.data.state === 'pending_service_update' && unreportedRefunds(t.data).length === 0) {
         t.moveTo('refunded', `capture ${t.data.truth?.capture?.id ?? ''} refunded before the service update was confirmed; merchant told about the refund`);
       }
       break;
@@ -270,12 +270,16 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
   }
 }
 
+/** Refunds PayPal completed that the merchant has not been told about (nor support chose to skip). */
+function unreportedRefunds(data: OrderData): NonNullable<PaymentTruth['refunds']> {
+  return (data.truth?.refunds ?? []).filter((r) => r.status === 'COMPLETED' && !data.refundsNotified.includes(r.id));
+}
+
 /** A fulfilled order whose capture is fully refunded and whose refunds were all reported is revoked. */
 function revokeIfFullyRefunded(t: Step): void {
   const capture = t.data.truth?.capture;
   if (t.data.state !== 'fulfilled' || !capture || (capture.status !== 'REFUNDED' && capture.status !== 'REVERSED')) return;
-  const pending = (t.data.truth?.refunds ?? []).filter((r) => r.status === 'COMPLETED' && !t.data.refundsNotified.includes(r.id));
-  if (pending.length === 0) t.moveTo('revoked', `capture ${capture.id} fully refunded or reversed after fulfilment; merchant told`);
+  if (unreportedRefunds(t.data).length === 0) t.moveTo('revoked', `capture ${capture.id} fully refunded or reversed after fulfilment; merchant told`);
 }
 
 /** Accumulates one transition's changes. */

@@ -140,13 +140,6 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   const pendingReversals: string[] = [];
   const pendingRefunds: string[] = [];
   const pendingCompletedCaptures: string[] = [];
-  const machineOptions: MachineOptions = {
-    refundAnnouncementGrace: behaviour.refundAnnouncementGrace,
-    skipKnownCaptureHints: behaviour.skipKnownCaptureHints,
-    retryRefundNotices: behaviour.retryRefundNotices,
-    captureOnApprovalHint: behaviour.captureOnApprovalHint,
-    noticeRefundsOfAttemptedUpdates: behaviour.noticeRefundsOfAttemptedUpdates,
-  };
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;
 
@@ -185,7 +178,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   /** Applies one input, publishes the new state, then executes the resulting commands (feeding results back). */
   async function apply(machineInput: MachineInput): Promise<void> {
     const before = data.state;
-    const result = transition(data, machineInput, nowIso(), machineOptions);
+    const result = transition(data, machineInput, nowIso(), behaviour);
     data = result.data;
     if (machineInput.type === 'decision') decisionsApplied++;
     if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
@@ -270,6 +263,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   if (input.verifyOnStart && !input.carried) await apply({ type: 'poll_due' });
   let pollIndex = 0;
   let pollState = data.state;
+  const hasWork = () => pendingEventTypes.length > 0 || pendingDecisions.length > 0;
   for (;;) {
     if (isFinal(data.state) && !behaviour.watchEndedOrders()) break;
     if (pollState !== data.state) {
@@ -278,7 +272,6 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     }
     const enteredAt = Date.parse(data.stateSince);
     const wait = nextWait(data, timing, pollIndex, enteredAt);
-    const hasWork = () => pendingEventTypes.length > 0 || pendingDecisions.length > 0;
     const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await condition(hasWork, wait.ms));
     if (pendingDecisions.length > 0) {
       await apply({ type: 'decision', decision: pendingDecisions.shift()! });
@@ -320,10 +313,7 @@ function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enter
     // timer wins; the refund watch ends only when none is left.
     const waits: NextWait[] = [];
     const failingSince = Object.values(data.refundNoticesFailing ?? {}).map((at) => Date.parse(at));
-    if (failingSince.length > 0) {
-      const untilDeadline = Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs - now;
-      waits.push(untilDeadline <= timing.pendingServiceUpdateIntervalMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: timing.pendingServiceUpdateIntervalMs, then: 'poll_due' });
-    }
+    if (failingSince.length > 0) waits.push(pollOrDeadline(Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs, timing.pendingServiceUpdateIntervalMs, now));
     const waitingSince = Object.values(data.refundsAwaitingAnnouncement ?? {}).map((at) => Date.parse(at));
     if (waitingSince.length > 0) {
       const grace = timing.refundAnnouncementGraceMs ?? 120_000;
@@ -340,9 +330,13 @@ function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enter
     payment_pending: timing.paymentPendingDeadlineMs,
     pending_service_update: timing.pendingServiceUpdateDeadlineMs,
   }[data.state as string] ?? timing.awaitingPaymentDeadlineMs;
-  const untilDeadline = enteredAt + deadlineMs - now;
-  if (untilDeadline <= poll) return { ms: Math.max(1, untilDeadline), then: 'deadline_passed' };
-  return { ms: poll, then: 'poll_due' };
+  return pollOrDeadline(enteredAt + deadlineMs, poll, now);
+}
+
+/** The next poll, or the deadline when it comes first. */
+function pollOrDeadline(deadlineAt: number, pollMs: number, now: number): NextWait {
+  const untilDeadline = deadlineAt - now;
+  return untilDeadline <= pollMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: pollMs, then: 'poll_due' };
 }
 
 function decision(kind: ReviewDecisionKind, d: DecisionInput): ReviewDecision {
