@@ -7,13 +7,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { costBench } from './cost';
 import { e2eBench } from './e2e';
+import { httpBench } from './http';
 import { machineInfo, progress, toMarkdown, type BenchModule } from './harness';
 import { intakeBench } from './intake';
 import { createRunContext } from './temporal';
 import { verifyBench } from './verify';
 
 /** Every benchmark `npm run bench` knows, in the order they run. */
-const BENCHES: readonly BenchModule[] = [intakeBench, verifyBench, e2eBench, costBench];
+const BENCHES: readonly BenchModule[] = [intakeBench, verifyBench, httpBench, e2eBench, costBench];
 
 const RESULTS_DIR = join(__dirname, 'results');
 const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');

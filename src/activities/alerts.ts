@@ -1,4 +1,5 @@
 import { Context, log } from '@temporalio/activity';
+import { httpRequest } from '../http/request';
 import { metrics } from '../metrics';
 
 /** Alerting for orders that need a human. */
@@ -14,13 +15,15 @@ export function createAlertActivities(opts: { alertWebhookUrl?: string }) {
       if (Context.current().info.attempt === 1) metrics.reviewsEntered.inc({ reason: alert.code });
       if (!opts.alertWebhookUrl) return;
       const text = `PayPal order ${alert.orderId} needs review (${alert.code}): ${alert.message}. Workflow: ${alert.workflowId}`;
-      const res = await fetch(opts.alertWebhookUrl, {
+      const res = await httpRequest(opts.alertWebhookUrl, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ text, ...alert }),
-        signal: AbortSignal.timeout(10_000),
+        timeoutMs: 10_000,
+        signal: Context.current().cancellationSignal,
+        maxBodyBytes: 4096,
       });
-      if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+      if (res.status < 200 || res.status >= 300) throw new Error(`alert webhook answered ${res.status}`);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { httpRequest, type HttpResponse } from '../http/request';
 import {
   IDEMPOTENCY_KEY_HEADER,
   SIGNATURE_HEADER,
@@ -27,9 +28,10 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
     async updateService(payload: ServiceUpdatePayload): Promise<{ status: number; idempotencyKey: string }> {
       const idempotencyKey = serviceUpdateIdempotencyKey(payload.type, payload.orderId, payload.refundId);
       const body = JSON.stringify(payload);
-      let res: Response;
+      const cancelled = Context.current().cancellationSignal;
+      let res: HttpResponse;
       try {
-        res = await fetch(target.url, {
+        res = await httpRequest(target.url, {
           method: 'POST',
           headers: {
             'Content-Type': 'application/json',
@@ -37,14 +39,19 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
             [SIGNATURE_HEADER]: signServiceUpdate(body, target.secret, Math.floor(Date.now() / 1000)),
           },
           body,
-          signal: AbortSignal.timeout(target.timeoutMs),
+          timeoutMs: target.timeoutMs,
+          // Worker shutdown or a cancelled attempt stops the request instead of leaving it to finish unobserved.
+          signal: cancelled,
+          maxBodyBytes: 4096,
         });
       } catch (err) {
         metrics.serviceUpdates.inc({ type: payload.type, outcome: 'retryable_failure' });
+        if (cancelled.aborted) throw cancelled.reason; // the SDK's CancelledFailure: report the attempt as cancelled
         throw ApplicationFailure.retryable(`service update unreachable: ${(err as Error).message}`, 'ServiceUpdateUnreachable');
       }
-      const detail = (await res.text().catch(() => '')).slice(0, 500);
-      if (res.ok || res.status === 409) {
+      const detail = res.text.slice(0, 500);
+      const ok = res.status >= 200 && res.status < 300;
+      if (ok || res.status === 409) {
         metrics.serviceUpdates.inc({ type: payload.type, outcome: 'success' });
         log.info('service update accepted', { orderId: payload.orderId, idempotencyKey, status: res.status });
         return { status: res.status, idempotencyKey };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { z } from 'zod';
 import {
   captureSchema,
@@ -10,6 +11,7 @@ import {
   type Capture,
   type Order,
 } from './schemas';
+import { httpRequest, type HttpRequestOptions, type HttpResponse } from '../http/request';
 
 /** Connection settings for any server that speaks PayPal's REST API (PayPal itself or the simulator). */
 export interface PayPalClientOptions {
@@ -154,7 +156,7 @@ export class PayPalClient {
     init: { body?: string; headers?: Record<string, string> },
   ): Promise<{ status: number; body: unknown }> {
     const token = await this.accessToken();
-    const res = await this.fetch(`${this.baseUrl}${path}`, {
+    const res = await this.exchange(`${this.baseUrl}${path}`, {
       method,
       headers: {
         Authorization: `Bearer ${token}`,
@@ -165,7 +167,7 @@ export class PayPalClient {
       body: init.body,
     });
     if (res.status === 401) this.token = undefined; // expired or revoked: the next attempt fetches a new one
-    return { status: res.status, body: await readJson(res, `${method} ${path.split('?')[0]}`) };
+    return { status: res.status, body: readJson(res, `${method} ${path.split('?')[0]}`) };
   }
 
   private async accessToken(): Promise<string> {
@@ -179,41 +181,41 @@ export class PayPalClient {
 
   private async fetchToken(): Promise<string> {
     const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString('base64');
-    const res = await this.fetch(`${this.baseUrl}/v1/oauth2/token`, {
+    const res = await this.exchange(`${this.baseUrl}/v1/oauth2/token`, {
       method: 'POST',
       headers: { Authorization: `Basic ${basic}`, 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
       body: 'grant_type=client_credentials',
     });
-    const token = parse(tokenSchema, await readJson(res, 'POST /v1/oauth2/token'), 'oauth token');
+    const token = parse(tokenSchema, readJson(res, 'POST /v1/oauth2/token'), 'oauth token');
     // Renew a minute early (or at half-life for short tokens) so a token never expires mid-request.
     const marginS = Math.min(60, token.expires_in / 2);
     this.token = { value: token.access_token, expiresAt: Date.now() + (token.expires_in - marginS) * 1000 };
     return token.access_token;
   }
 
-  private async fetch(url: string, init: RequestInit): Promise<Response> {
+  private async exchange(url: string, init: Omit<HttpRequestOptions, 'timeoutMs'>): Promise<HttpResponse> {
     try {
-      return await fetch(url, { ...init, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
+      return await httpRequest(url, { ...init, timeoutMs: this.opts.timeoutMs ?? 30_000 });
     } catch (err) {
       throw new PayPalApiError(`PayPal unreachable: ${(err as Error).message}`, 0, undefined, undefined);
     }
   }
 }
 
-async function readJson(res: Response, what: string): Promise<unknown> {
-  const text = await res.text();
+function readJson(res: HttpResponse, what: string): unknown {
   let body: unknown;
   try {
-    body = text.length > 0 ? JSON.parse(text) : {};
+    body = res.truncated ? undefined : res.text.length > 0 ? JSON.parse(res.text) : {};
   } catch {
     body = undefined;
   }
-  if (res.ok && body !== undefined) return body;
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && body !== undefined) return body;
   const err = paypalErrorSchema.safeParse(body);
   const e = err.success ? err.data : {};
   const issue = e.details?.[0]?.issue ?? e.name ?? e.error;
-  const message = e.message ?? e.error_description ?? (body === undefined ? 'non-JSON response' : res.statusText);
-  throw new PayPalApiError(`${what} → ${res.status} ${issue ?? ''}: ${message}`.replace(/\s+:/, ':'), res.ok ? 502 : res.status, issue, e.debug_id);
+  const message = e.message ?? e.error_description ?? (body === undefined ? (res.truncated ? 'response body too large' : 'non-JSON response') : (STATUS_CODES[res.status] ?? ''));
+  throw new PayPalApiError(`${what} → ${res.status} ${issue ?? ''}: ${message}`.replace(/\s+:/, ':'), ok ? 502 : res.status, issue, e.debug_id);
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {

@@ -1,5 +1,9 @@
+import { httpRequest } from '../http/request';
 import type { DeliveryAttempt, DeliveryStatus } from './events';
 import type { ApiFault, FaultsInput, WebhookFaults } from './faults';
+
+// Control calls are local and quick; the bound only keeps a wedged simulator from hanging a test or a bench.
+const CONTROL_TIMEOUT_MS = 60_000;
 
 /** A PayPal resource as JSON (order, capture, refund); see PayPal's OpenAPI schemas for the fields. */
 export type PayPalResourceJson = Record<string, unknown> & { id: string; status?: string };
@@ -66,13 +70,15 @@ export class SimulatorControlClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(`${this.baseUrl}${path}`, {
+    const res = await httpRequest(`${this.baseUrl}${path}`, {
       method,
       ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      timeoutMs: CONTROL_TIMEOUT_MS,
+      maxBodyBytes: 64 * 1024 * 1024, // event and delivery logs of a long chaos run
     });
-    const text = await res.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
-    if (!res.ok) throw new SimulatorControlError(res.status, parsed);
+    if (res.truncated) throw new Error(`simulator ${method} ${path}: answer larger than 64 MiB`);
+    const parsed: unknown = res.text ? JSON.parse(res.text) : undefined;
+    if (res.status < 200 || res.status >= 300) throw new SimulatorControlError(res.status, parsed);
     return parsed as T;
   }
 

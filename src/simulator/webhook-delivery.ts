@@ -2,6 +2,7 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { DeliveryAttempt, EventLog, EventRecord } from './events';
 import type { FaultState } from './faults';
 import { signTransmission } from './signing';
+import { httpRequest } from '../http/request';
 
 /** The logging surface the simulator uses (pino's, narrowed). */
 export interface SimLogger {
@@ -129,21 +130,20 @@ export class WebhookDispatcher {
     if (url && forced !== 'skip') {
       const controller = new AbortController();
       this.controllers.add(controller);
-      const timeout = setTimeout(() => controller.abort(new Error('delivery timed out')), this.opts.timeoutMs ?? 10_000);
       try {
-        const res = await fetch(url, {
+        const res = await httpRequest(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'user-agent': 'PayPal/AUHD-214.0-simulator', ...headers },
           body,
+          timeoutMs: this.opts.timeoutMs ?? 10_000,
           signal: controller.signal,
+          maxBodyBytes: 4096,
         });
-        await res.arrayBuffer().catch(() => undefined);
         entry.statusCode = res.status;
         entry.ok = res.status >= 200 && res.status < 300;
       } catch (err) {
-        entry.error = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+        entry.error = (err as Error).message;
       } finally {
-        clearTimeout(timeout);
         this.controllers.delete(controller);
       }
     } else if (!url) {
