@@ -87,7 +87,7 @@ export class OrdersClient {
       // would have forgotten its decisions (a rejected order must never be fulfilled by a redelivery). Only a run
       // that failed or was terminated may be restarted by a new event.
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      typedSearchAttributes: initialSearchAttributes(orderId),
+      typedSearchAttributes: initialSearchAttributes(orderId, { autoCapture: this.defaults.autoCapture, firstHint: hint }),
       staticSummary: `PayPal order ${orderId}`,
       ...this.memo(),
     };
@@ -107,7 +107,7 @@ export class OrdersClient {
         args: [{ ...this.startInput(orderId), ...opts, verifyOnStart: true } satisfies OrderWorkflowInput],
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        typedSearchAttributes: initialSearchAttributes(orderId, opts),
+        typedSearchAttributes: initialSearchAttributes(orderId, { ...opts, autoCapture: this.defaults.autoCapture }),
         staticSummary: `PayPal order ${orderId} (registered)`,
         ...this.memo(),
       });

@@ -214,3 +214,29 @@ export interface MachineOptions {
   noticeRefundsOfAttemptedUpdates?: boolean;
 }
 
+/** Every switch on: the machine options of orderWorkflowV2, the type clients start (and the client's own preview). */
+export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
+  refundAnnouncementGrace: true,
+  skipKnownCaptureHints: true,
+  retryRefundNotices: true,
+  captureOnApprovalHint: true,
+  noticeRefundsOfAttemptedUpdates: true,
+};
+
+/** A webhook hint as the machine reads it: the event type and the event's resource ID. */
+export interface WebhookHint {
+  eventType: string;
+  resourceId?: string;
+}
+
+/** The machine input for webhook hints received together (in arrival order). */
+export function webhooksReceived(hints: readonly WebhookHint[]): MachineInput {
+  const resourcesOf = (type: string) => hints.filter((h) => h.eventType === type && h.resourceId).map((h) => h.resourceId!);
+  return {
+    type: 'webhooks_received',
+    eventTypes: hints.map((h) => h.eventType),
+    reversedRefundIds: resourcesOf('PAYMENT.CAPTURE.REVERSED'),
+    refundedRefundIds: resourcesOf('PAYMENT.CAPTURE.REFUNDED'),
+    completedCaptureIds: resourcesOf('PAYMENT.CAPTURE.COMPLETED'),
+  };
+}

@@ -24,6 +24,7 @@ import {
   type OrderStatusView,
 } from './messages';
 import {
+  CURRENT_MACHINE_OPTIONS,
   decisionAllowed,
   isFinal,
   hasReconciliationTimer,
@@ -37,8 +38,11 @@ import {
   type PaymentTruth,
   type ReviewDecision,
   type ReviewDecisionKind,
+  type WebhookHint,
+  webhooksReceived,
 } from './order-machine';
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
+import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
 
 /** Start arguments of an order workflow. */
@@ -81,11 +85,7 @@ interface OrderBehaviour extends MachineOptions {
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
   return runOrder(input, {
-    refundAnnouncementGrace: true,
-    skipKnownCaptureHints: true,
-    retryRefundNotices: true,
-    captureOnApprovalHint: true,
-    noticeRefundsOfAttemptedUpdates: true,
+    ...CURRENT_MACHINE_OPTIONS,
     upsertChangesOnly: true,
     checkWorkBeforeWaiting: true,
     watchEndedOrders: () => true,
@@ -136,10 +136,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   let data = input.carried?.data ?? newOrder(orderId, { autoCapture: input.autoCapture, expectedAmount: input.expectedAmount, now: nowIso() });
   const seenEventIds = new Set(input.carried?.seenEventIds ?? []);
   let duplicateEvents = input.carried?.duplicateEvents ?? 0;
-  const pendingEventTypes: string[] = [];
-  const pendingReversals: string[] = [];
-  const pendingRefunds: string[] = [];
-  const pendingCompletedCaptures: string[] = [];
+  const pendingHints: WebhookHint[] = [];
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;
 
@@ -152,10 +149,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
       return;
     }
     seenEventIds.add(hint.eventId);
-    pendingEventTypes.push(hint.eventType);
-    if (hint.eventType === 'PAYMENT.CAPTURE.REVERSED' && hint.resourceId) pendingReversals.push(hint.resourceId);
-    if (hint.eventType === 'PAYMENT.CAPTURE.REFUNDED' && hint.resourceId) pendingRefunds.push(hint.resourceId);
-    if (hint.eventType === 'PAYMENT.CAPTURE.COMPLETED' && hint.resourceId) pendingCompletedCaptures.push(hint.resourceId);
+    pendingHints.push({ eventType: hint.eventType, resourceId: hint.resourceId });
   });
   for (const kind of ['approve', 'retry', 'reject'] as const) {
     setHandler(decisionSignals[kind], (d) => {
@@ -244,7 +238,9 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
 
   let publishedAttributes = '';
-  function publish(): void {
+  function publish(opts: { upsert: boolean } = { upsert: true }): void {
+    setCurrentDetails(describeOrder(data));
+    if (!opts.upsert) return;
     const attributes = orderSearchAttributes(data, input.merchantReference);
     if (behaviour.upsertChangesOnly) {
       const changed = changedSearchAttributes(attributes, workflowInfo().typedSearchAttributes);
@@ -256,14 +252,17 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
         publishedAttributes = key;
       }
     }
-    setCurrentDetails(describeOrder(data));
   }
 
-  publish();
+  // A client that set the start attributes (initialSearchAttributes) set what the run publishes after its first
+  // input, computed with this machine, so orderWorkflowV2 does not publish before that input; had they been wrong,
+  // its first change overwrites them. A run started without them, or continued, publishes what it has, as always.
+  const clientSetAttributes = workflowInfo().typedSearchAttributes.get(OrderStateKey) !== undefined;
+  publish({ upsert: !behaviour.upsertChangesOnly || input.carried !== undefined || !clientSetAttributes });
   if (input.verifyOnStart && !input.carried) await apply({ type: 'poll_due' });
   let pollIndex = 0;
   let pollState = data.state;
-  const hasWork = () => pendingEventTypes.length > 0 || pendingDecisions.length > 0;
+  const hasWork = () => pendingHints.length > 0 || pendingDecisions.length > 0;
   for (;;) {
     if (isFinal(data.state) && !behaviour.watchEndedOrders()) break;
     if (pollState !== data.state) {
@@ -275,20 +274,14 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await condition(hasWork, wait.ms));
     if (pendingDecisions.length > 0) {
       await apply({ type: 'decision', decision: pendingDecisions.shift()! });
-    } else if (pendingEventTypes.length > 0) {
-      await apply({
-        type: 'webhooks_received',
-        eventTypes: pendingEventTypes.splice(0),
-        reversedRefundIds: pendingReversals.splice(0),
-        refundedRefundIds: pendingRefunds.splice(0),
-        completedCaptureIds: pendingCompletedCaptures.splice(0),
-      });
+    } else if (pendingHints.length > 0) {
+      await apply(webhooksReceived(pendingHints.splice(0)));
     } else if (!woken) {
       if (wait.then === 'watch_over') break;
       pollIndex++;
       await apply({ type: wait.then });
     }
-    if (workflowInfo().continueAsNewSuggested && pendingEventTypes.length === 0 && pendingDecisions.length === 0) {
+    if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && pendingDecisions.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof orderWorkflowV2>({
         ...input,

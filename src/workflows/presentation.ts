@@ -1,5 +1,5 @@
 import type { SearchAttributePair, SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
-import { newOrder, type Amount, type OrderData } from './order-machine';
+import { CURRENT_MACHINE_OPTIONS, newOrder, transition, webhooksReceived, type Amount, type OrderData, type WebhookHint } from './order-machine';
 import {
   MerchantReference,
   NeedsReview,
@@ -30,11 +30,19 @@ export function orderSearchAttributes(data: OrderData, merchantReference?: strin
 }
 
 /**
- * The search attributes a client sets when it starts an order's workflow (free, unlike an upsert): exactly what the
- * run's first publish would set, so a new order costs no upsert until its state changes.
+ * The search attributes a client sets when it starts an order's workflow (free, unlike an upsert): what the run
+ * publishes after its first input, computed with the same machine and options as orderWorkflowV2, so a new order
+ * costs no upsert until its state changes again. `firstHint` is the webhook the start comes with, if any: an
+ * approval starts an auto-capture order in `capturing`, anything else leaves it `awaiting_payment`.
  */
-export function initialSearchAttributes(orderId: string, opts: { expectedAmount?: Amount; merchantReference?: string } = {}): SearchAttributePair[] {
-  const start = orderSearchAttributes(newOrder(orderId, { autoCapture: true, expectedAmount: opts.expectedAmount, now: new Date(0).toISOString() }), opts.merchantReference);
+export function initialSearchAttributes(
+  orderId: string,
+  opts: { expectedAmount?: Amount; merchantReference?: string; autoCapture?: boolean; firstHint?: WebhookHint } = {},
+): SearchAttributePair[] {
+  const now = new Date(0).toISOString(); // the machine's timestamps do not reach search attributes
+  let data = newOrder(orderId, { autoCapture: opts.autoCapture ?? true, expectedAmount: opts.expectedAmount, now });
+  if (opts.firstHint) data = transition(data, webhooksReceived([opts.firstHint]), now, CURRENT_MACHINE_OPTIONS).data;
+  const start = orderSearchAttributes(data, opts.merchantReference);
   return start.filter((pair): pair is SearchAttributePair => pair.value !== null && pair.value !== '');
 }
 

@@ -43,6 +43,14 @@ describe('order flow on a real Temporal server', () => {
       // The fewest activities the design allows: the capture (which re-reads the order first) and the update; the
       // capture's own PAYMENT.CAPTURE.COMPLETED webhook is absorbed without another PayPal read.
       assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name), ['captureOrder', 'updateService']);
+      // Search attributes: the intake's start already said `capturing` (free); the run upserted only what changed
+      // after that (each upsert is a billable action).
+      const stateIn = (fields: Record<string, { data?: Uint8Array | null }> | null | undefined) =>
+        fields?.OrderState?.data ? (JSON.parse(Buffer.from(fields.OrderState.data).toString('utf8')) as string) : undefined;
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      assert.equal(stateIn(started?.searchAttributes?.indexedFields), 'capturing');
+      const upserts = (history.events ?? []).flatMap((e) => (e.upsertWorkflowSearchAttributesEventAttributes ? [e.upsertWorkflowSearchAttributesEventAttributes] : []));
+      assert.deepEqual(upserts.map((u) => stateIn(u.searchAttributes?.indexedFields)), ['fulfilling', 'fulfilled']);
       const summaries = scheduled.map((e) => (e.userMetadata?.summary?.data ? Buffer.from(e.userMetadata.summary.data).toString('utf8') : ''));
       assert.ok(summaries.every((s) => s.includes(orderId)), `activity summaries: ${summaries.join(' | ')}`);
       const description = await handle.describe();

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   newOrder,
   transition,
+  webhooksReceived,
   type MachineInput,
   type OrderData,
   type OrderState,
@@ -355,5 +356,24 @@ describe('order state machine: refunded while the service update is re-attempted
     assert.deepEqual(retried.commands, [{ type: 'verify_payment' }], 'no order.paid for a refunded order');
     const rejected = transition(failed.data, decision('reject'), NOW, opt);
     assert.equal(rejected.data.state, 'refunded');
+  });
+});
+
+describe('webhooksReceived: hints received together become one machine input', () => {
+  test('keeps every event type in order and sorts resource IDs by what they name', () => {
+    const input = webhooksReceived([
+      { eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: 'O-1' },
+      { eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: 'CAP-1' },
+      { eventType: 'PAYMENT.CAPTURE.REFUNDED', resourceId: 'REF-1' },
+      { eventType: 'PAYMENT.CAPTURE.REVERSED', resourceId: 'REF-2' },
+      { eventType: 'PAYMENT.CAPTURE.REFUNDED' },
+    ]);
+    assert.deepEqual(input, {
+      type: 'webhooks_received',
+      eventTypes: ['CHECKOUT.ORDER.APPROVED', 'PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.REFUNDED', 'PAYMENT.CAPTURE.REVERSED', 'PAYMENT.CAPTURE.REFUNDED'],
+      reversedRefundIds: ['REF-2'],
+      refundedRefundIds: ['REF-1'],
+      completedCaptureIds: ['CAP-1'],
+    });
   });
 });

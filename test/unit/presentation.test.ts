@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
-import { newOrder } from '../../src/workflows/order-machine';
+import { CURRENT_MACHINE_OPTIONS, newOrder, transition, webhooksReceived } from '../../src/workflows/order-machine';
 import { changedSearchAttributes, initialSearchAttributes, orderSearchAttributes } from '../../src/workflows/presentation';
 import { NeedsReview, OrderStateKey, PayPalOrderId, ReviewReason } from '../../src/workflows/search-attributes';
 
@@ -24,6 +24,21 @@ describe('search attributes', () => {
     const current = new TypedSearchAttributes(initialSearchAttributes('O-3', { expectedAmount, merchantReference: 'shop-7' }));
     const first = orderSearchAttributes(newOrder('O-3', { autoCapture: true, expectedAmount, now: NOW }), 'shop-7');
     assert.deepEqual(changedSearchAttributes(first, current), []);
+  });
+
+  test('a start with an approval hint sets `capturing` for an auto-capture order: what the first transition publishes', () => {
+    const approved = { eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: 'O-6' };
+    const start = initialSearchAttributes('O-6', { autoCapture: true, firstHint: approved });
+    assert.equal(asObject(start).OrderState, 'capturing');
+    const afterFirst = transition(newOrder('O-6', { autoCapture: true, now: NOW }), webhooksReceived([approved]), NOW, CURRENT_MACHINE_OPTIONS).data;
+    assert.deepEqual(changedSearchAttributes(orderSearchAttributes(afterFirst), new TypedSearchAttributes(start)), []);
+  });
+
+  test('any other first hint, or an order captured by the merchant, starts `awaiting_payment`', () => {
+    const approved = { eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: 'O-7' };
+    assert.equal(asObject(initialSearchAttributes('O-7', { autoCapture: false, firstHint: approved })).OrderState, 'awaiting_payment');
+    const completed = { eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: 'CAP-7' };
+    assert.equal(asObject(initialSearchAttributes('O-7', { autoCapture: true, firstHint: completed })).OrderState, 'awaiting_payment');
   });
 
   test('a state change upserts only the keys whose values changed', () => {

@@ -46,7 +46,8 @@ void describe('updateService activity', () => {
 
   const run = (timeoutMs = 2_000, env = new MockActivityEnvironment()) => {
     const activities = createServiceUpdateActivities({ url, secret: SECRET, timeoutMs });
-    return env.run((p: ServiceUpdatePayload) => activities.updateService(p), payload);
+    const updateService = (p: ServiceUpdatePayload) => activities.updateService(p);
+    return env.run<[ServiceUpdatePayload], Awaited<ReturnType<typeof updateService>>, typeof updateService>(updateService, payload);
   };
   const failure = async (promise: Promise<unknown>): Promise<ApplicationFailure> => {
     const err = await promise.then(() => undefined, (e: unknown) => e);
@@ -99,7 +100,7 @@ void describe('updateService activity', () => {
     const env = new MockActivityEnvironment();
     const started = Date.now();
     const pending = run(5_000, env);
-    setTimeout(() => env.cancel('test cancels the attempt'), 100).unref();
+    setTimeout(() => env.cancel(), 100).unref();
     const err = await pending.then(() => undefined, (e: unknown) => e);
     assert.ok(err instanceof CancelledFailure, `expected CancelledFailure, got ${String(err)}`);
     assert.ok(Date.now() - started < 900, 'gave up before the merchant answered');
