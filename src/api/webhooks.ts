@@ -28,32 +28,35 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (app
     done(Object.assign(new Error('webhooks must be sent as application/json'), { statusCode: 415, code: 'unsupported_media_type' })),
   );
 
-  // What each request turned out to be, for the metrics recorded once its answer is sent.
-  const outcomes = new WeakMap<FastifyRequest, { eventType?: string; outcome?: 'accepted' | 'ignored'; reason?: string; verification?: boolean }>();
+  // What each request turned out to be: recorded once its answer is sent, as metrics and one log line (the public
+  // app turns off Fastify's two request lines; this line carries their method, URL, status and time).
+  const outcomes = new WeakMap<FastifyRequest, WebhookOutcome>();
   app.addHook('onResponse', async (req, reply) => {
     const seen = outcomes.get(req) ?? {};
     const status = reply.statusCode;
     const outcome = seen.outcome ?? (status >= 500 ? 'unavailable' : 'rejected');
     metrics.webhooks.inc({ event_type: seen.eventType ?? 'unknown', outcome });
     metrics.intakeLatency.observe({ outcome }, reply.elapsedTime / 1000);
+    const reason = seen.reason ?? (outcome === 'rejected' || outcome === 'unavailable' ? `http_${status}` : undefined);
     if (outcome === 'rejected' || outcome === 'unavailable') {
-      const reason = seen.reason ?? `http_${status}`;
-      metrics.webhookFailures.inc({ reason });
-      if (seen.verification) metrics.verificationFailures.inc({ code: reason });
+      metrics.webhookFailures.inc({ reason: reason! });
+      if (seen.verification) metrics.verificationFailures.inc({ code: reason! });
     }
+    const line = { method: req.method, url: req.url, statusCode: status, ms: Math.round(reply.elapsedTime * 10) / 10, outcome, reason, detail: seen.detail, eventId: seen.eventId, eventType: seen.eventType, orderId: seen.orderId, workflowId: seen.workflowId };
+    if (outcome === 'unavailable') req.log.error(line, 'webhook not recorded; PayPal will deliver it again');
+    else if (outcome === 'rejected' || seen.reason === 'unroutable') req.log.warn(line, `webhook ${outcome}`);
+    else req.log.info(line, `webhook ${outcome}`);
   });
 
   app.post('/webhooks/paypal', async (req, reply) => {
-    const note = (info: { eventType?: string; outcome?: 'accepted' | 'ignored'; reason?: string; verification?: boolean }) =>
-      outcomes.set(req, { ...outcomes.get(req), ...info });
+    const note = (info: WebhookOutcome) => outcomes.set(req, { ...outcomes.get(req), ...info });
     const raw = req.body;
     if (!Buffer.isBuffer(raw) || raw.length === 0) return reply.code(400).send({ error: 'empty_body', message: 'the request has no body' });
 
     const verified = await opts.verifier.verify(req.headers, raw);
     if (!verified.ok) {
       const { status, code, message } = verified.failure;
-      note({ reason: code, verification: true });
-      req.log.warn({ reason: code }, 'webhook rejected: %s', message);
+      note({ reason: code, verification: true, detail: message });
       if (status === 503) reply.header('Retry-After', RETRY_AFTER_S);
       return reply.code(status).send({ error: code, message });
     }
@@ -72,29 +75,41 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (app
       return reply.code(400).send({ error: 'invalid_event', message: `not a PayPal webhook event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim() });
     }
     const event = parsed.data;
-    const log = req.log.child({ eventId: event.id, eventType: event.event_type });
+    note({ eventId: event.id, eventType: event.event_type });
     const result = await opts.router.route(event);
-    note({ eventType: event.event_type, reason: result.outcome });
     switch (result.outcome) {
       case 'accepted':
-        note({ outcome: 'accepted' });
-        log.info({ orderId: result.orderId, workflowId: result.workflowId }, 'webhook recorded');
+        note({ outcome: 'accepted', orderId: result.orderId, workflowId: result.workflowId });
         return reply.code(200).send({ status: 'accepted', orderId: result.orderId, workflowId: result.workflowId });
       case 'ignored':
-        note({ outcome: 'ignored' });
         // Authentic but about nothing we handle or no order we can find: retrying would not change that, so
         // acknowledge (PayPal stops sending) and log; unroutable events loudly.
-        if (result.kind === 'unhandled_type') log.info('webhook acknowledged and ignored: event type not handled');
-        else log.warn({ reason: result.reason }, 'webhook acknowledged but not routable');
+        note({ outcome: 'ignored', reason: result.kind === 'unhandled_type' ? 'unhandled_type' : 'unroutable', detail: result.reason });
         return reply.code(200).send({ status: 'ignored', reason: result.reason });
       case 'paypal_unavailable':
-        log.error({ err: result.error, captureId: result.captureId }, 'could not map capture to its order; asking PayPal to retry');
+        note({ reason: 'paypal_unavailable' });
+        req.log.error({ err: result.error, eventId: event.id, captureId: result.captureId }, 'could not map capture to its order; asking PayPal to retry');
         reply.header('Retry-After', RETRY_AFTER_S);
         return reply.code(503).send({ error: 'paypal_unavailable', message: 'could not look up the capture at PayPal; retry later' });
       case 'temporal_unavailable':
-        log.error({ err: result.error, orderId: result.orderId }, 'Temporal did not record the webhook; asking PayPal to retry');
+        note({ reason: 'temporal_unavailable', orderId: result.orderId });
+        req.log.error({ err: result.error, eventId: event.id, orderId: result.orderId }, 'Temporal did not record the webhook; asking PayPal to retry');
         reply.header('Retry-After', RETRY_AFTER_S);
         return reply.code(503).send({ error: 'temporal_unavailable', message: 'the event could not be recorded; retry later' });
     }
   });
 };
+
+/** What the route learnt about one webhook request, for its metrics and its log line. */
+interface WebhookOutcome {
+  eventId?: string;
+  eventType?: string;
+  orderId?: string;
+  workflowId?: string;
+  outcome?: 'accepted' | 'ignored';
+  /** Why it was rejected, not recorded, or ignored (a verification code, `invalid_json`, `unroutable`, ...). */
+  reason?: string;
+  /** Human-readable detail of the reason. */
+  detail?: string;
+  verification?: boolean;
+}

@@ -45,10 +45,11 @@ describe('POST /webhooks/paypal', () => {
   let app: FastifyInstance;
   const delivered: Delivered[] = [];
   let temporalDown = false;
+  const logLines: { level: number; msg: string; [field: string]: unknown }[] = [];
 
   before(async () => {
     app = await buildPublicApp({
-      logger: createLogger('silent'),
+      logger: createLogger('info', {}, { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) }),
       verifier: createOfflineVerifier({
         webhookId: WEBHOOK_ID,
         environment: 'simulator',
@@ -95,6 +96,34 @@ describe('POST /webhooks/paypal', () => {
     const res = await post(body, signed(body));
     assert.equal(res.status, 200);
     assert.equal(delivered.at(-1)?.orderId, 'ORDERFORCAP');
+  });
+
+  test('each webhook request logs one line: method, URL, status, time and what became of the event', async () => {
+    const body = JSON.stringify(event());
+    const accepted = await (async () => {
+      const from = logLines.length;
+      await post(body, signed(body));
+      return logLines.slice(from);
+    })();
+    assert.equal(accepted.length, 1, `lines: ${JSON.stringify(accepted)}`);
+    const [line] = accepted;
+    assert.equal(line?.msg, 'webhook accepted');
+    assert.equal(line?.level, 30);
+    assert.equal(line?.method, 'POST');
+    assert.equal(line?.url, '/webhooks/paypal');
+    assert.equal(line?.statusCode, 200);
+    assert.equal(typeof line?.ms, 'number');
+    assert.equal(line?.eventId, (JSON.parse(body) as { id: string }).id);
+    assert.equal(line?.orderId, '5O190127TN364715T');
+
+    const from = logLines.length;
+    await post(body, { ...signed(body), 'paypal-transmission-sig': Buffer.alloc(256, 1).toString('base64') });
+    const rejected = logLines.slice(from);
+    assert.equal(rejected.length, 1, `lines: ${JSON.stringify(rejected)}`);
+    assert.equal(rejected[0]?.msg, 'webhook rejected');
+    assert.equal(rejected[0]?.level, 40);
+    assert.equal(rejected[0]?.statusCode, 401);
+    assert.equal(rejected[0]?.reason, 'signature_invalid');
   });
 
   test('Temporal unreachable → 503 with Retry-After, so PayPal delivers again', async () => {
