@@ -32,7 +32,7 @@ export interface BenchReport {
 /** What `npm run bench` shares between benches of one run: one Temporal dev server, started on first use. */
 export interface BenchContext {
   /** The run's Temporal dev server (in-memory, random port, 127.0.0.1); started once, stopped at the end. */
-  temporal(): Promise<{ address: string; cliVersion: string }>;
+  temporal(): Promise<{ address: string; cliVersion: string; pid?: number }>;
 }
 
 /** A named benchmark; bench/run.ts runs every registered module (or those named on the command line). */
@@ -67,6 +67,25 @@ export function machineInfo(): MachineInfo {
     // no /proc (macOS, Windows)
   }
   return { nproc, node: process.version, cpuModel, platform: `${platform()} ${release()}`, date: new Date().toISOString() };
+}
+
+let clockTicks: number | undefined;
+
+/**
+ * CPU time (user + system, ms) another process has used so far, from /proc/<pid>/stat; undefined off Linux or when
+ * the process is gone. Used for the Temporal dev server, whose CPU competes with everything else on the machine.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    // Fields after the ")" that ends the command name: state is field 3, utime 14 and stime 15.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

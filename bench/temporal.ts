@@ -38,7 +38,7 @@ export function createRunContext(): RunContext {
     async temporal() {
       server ??= start();
       const { dev, cliVersion } = await server;
-      return { address: dev.address, cliVersion };
+      return { address: dev.address, cliVersion, pid: dev.pid };
     },
     cliVersion: () => version,
     async close() {

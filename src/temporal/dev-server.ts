@@ -27,6 +27,8 @@ export interface RunningDevServer {
   address: string;
   uiUrl?: string;
   cliPath?: string;
+  /** The server's process ID when this module spawned the CLI (benchmarks read its CPU time). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
     throw new Error(`Temporal dev server did not start (${cli.path} ${args.join(' ')}): ${(err as Error).message}\n${stderr}`);
   }
   log(`Temporal dev server ready at ${address} (${cli.source}: ${cli.path})`);
-  return { address, uiUrl: uiUrl(opts.uiPort), cliPath: cli.path, stop };
+  return { address, uiUrl: uiUrl(opts.uiPort), cliPath: cli.path, pid: child.pid, stop };
 }
 
 function uiUrl(uiPort: number | undefined): string | undefined {
