@@ -17,33 +17,46 @@ export function createPayPalActivities(paypal: PayPalClient) {
     },
 
     /**
-     * Re-reads the order and captures it if PayPal shows it approved (or authorized); otherwise returns it as it
-     * stands (not approved yet, voided, captured already) for the workflow to decide. The PayPal-Request-Id is
-     * derived from the order ID, so every retry (and every later run for the same order) replays the same capture
-     * instead of charging the buyer twice.
+     * Captures the order if PayPal lets it (an approved order, the usual case: one PayPal call); otherwise reads it
+     * and handles it as it stands: an authorize-intent order is authorized and its authorization captured, and
+     * anything else (not approved yet, voided, captured already) is returned for the workflow to decide. The
+     * PayPal-Request-Id is derived from the order ID, so every retry (and every later run for the same order)
+     * replays the same capture instead of charging the buyer twice. Only PayPal's own answers count.
      */
     async captureOrder(orderId: string): Promise<PaymentTruth> {
+      let refused: PayPalApiError;
       try {
-        const current = await paypal.getOrder(orderId);
-        if (current.status !== 'APPROVED' && !current.purchase_units?.[0]?.payments?.authorizations?.[0]) return toPaymentTruth(current);
-        if (current.intent === 'AUTHORIZE') {
-          // Authorize flow: authorize once, then capture the whole authorization. Both carry request IDs derived
-          // from the order ID, so a retry replays instead of authorizing or charging twice.
-          const authorized = current.purchase_units?.[0]?.payments?.authorizations?.[0] ? current : await paypal.authorizeOrder(orderId, `authorize-${orderId}`);
-          const authorization = authorized.purchase_units?.[0]?.payments?.authorizations?.[0];
-          if (authorization?.status === 'CREATED') await paypal.captureAuthorization(authorization.id, `capture-${orderId}`);
-          return toPaymentTruth(await paypal.getOrder(orderId));
-        }
         const { order } = await paypal.captureOrder(orderId, `capture-${orderId}`);
         return toPaymentTruth(order);
       } catch (err) {
-        // Captured earlier without our request ID (e.g. by the merchant's own checkout): read the result.
-        if (err instanceof PayPalApiError && err.issue === 'ORDER_ALREADY_CAPTURED') return toPaymentTruth(await paypal.getOrder(orderId));
-        throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_TYPES.paypalCaptureRejected, 400: FAILURE_TYPES.paypalCaptureRejected });
+        // 422: PayPal will not capture this order as it stands (ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED,
+        // ACTION_DOES_NOT_MATCH_INTENT, a declined instrument, ...): read it to see why.
+        if (!(err instanceof PayPalApiError && err.status === 422)) throw asActivityFailure(err, CAPTURE_REFUSALS);
+        refused = err;
+      }
+      try {
+        const current = await paypal.getOrder(orderId);
+        const authorization = current.purchase_units?.[0]?.payments?.authorizations?.[0];
+        if (current.intent === 'AUTHORIZE' && (current.status === 'APPROVED' || authorization)) {
+          // Authorize flow: authorize once, then capture the whole authorization. Both carry request IDs derived
+          // from the order ID, so a retry replays instead of authorizing or charging twice.
+          const authorized = authorization ? current : await paypal.authorizeOrder(orderId, `authorize-${orderId}`);
+          const created = authorized.purchase_units?.[0]?.payments?.authorizations?.[0];
+          if (created?.status === 'CREATED') await paypal.captureAuthorization(created.id, `capture-${orderId}`);
+          return toPaymentTruth(await paypal.getOrder(orderId));
+        }
+        // Approved, capture intent, and still refused: the refusal itself is the answer (e.g. the instrument was declined).
+        if (current.status === 'APPROVED') throw refused;
+        return toPaymentTruth(current);
+      } catch (err) {
+        throw asActivityFailure(err, CAPTURE_REFUSALS);
       }
     },
   };
 }
+
+/** PayPal answers that end a capture attempt for good (a non-retryable failure with this type). */
+const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_TYPES.paypalCaptureRejected, 400: FAILURE_TYPES.paypalCaptureRejected };
 
 /** Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's. */
 export function toPaymentTruth(order: Order): PaymentTruth {

@@ -200,9 +200,9 @@ export interface MachineOptions {
   retryRefundNotices?: boolean;
   /**
    * An auto-capture order awaiting payment captures at once on a CHECKOUT.ORDER.APPROVED hint instead of reading
-   * the order first and capturing in a second activity: the capture activity re-reads the order itself and
-   * captures only what PayPal shows approved (returning anything else as it stands), so the webhook body is still
-   * never trusted. Saves an activity and a workflow task per order.
+   * the order first and capturing in a second activity: PayPal captures only an approved order, and the capture
+   * activity reads and returns anything else as it stands, so the webhook body is still never trusted. Saves an
+   * activity and a workflow task per order.
    */
   captureOnApprovalHint?: boolean;
   /**
