@@ -1,12 +1,14 @@
-// A worker in its own process, so the end-to-end bench can report the worker's CPU (process.cpuUsage delta) and
-// peak RSS apart from the simulator, intake and load generator. `product`: the real worker via startProduct
-// (role worker; config from the environment). `minimal`: bench/minimal-workflow.ts with no-op activities named in
-// BENCH_MINIMAL_ACTIVITIES. Protocol over IPC: child → {type:'ready'}; parent → 'start' (zero the counters) and
+// A worker (or the PayPal simulator) in its own process, so the end-to-end bench can report its CPU
+// (process.cpuUsage delta) and peak RSS apart from the intake and load generator. `product`: the real worker via
+// startProduct (role worker; config from the environment). `minimal`: bench/minimal-workflow.ts with no-op
+// activities named in BENCH_MINIMAL_ACTIVITIES. `simulator`: the PayPal simulator (PayPal's side of an order, not
+// the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters) and
 // 'stop' (child answers {type:'stats'} and exits).
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
+import { startSimulator } from '../src/simulator';
 
 /** What the child reports for the window between 'start' and 'stop'. */
 export interface WorkerStats {
@@ -17,7 +19,24 @@ export interface WorkerStats {
   peakRssMb: number;
 }
 
+/** How to reach a simulator child (mode `simulator`), sent with its ready message. */
+export interface SimulatorInfo {
+  url: string;
+  caPem: string;
+  certUrl: string;
+  webhookId: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+let simulatorInfo: SimulatorInfo | undefined;
+
 async function startWorker(mode: string, address: string): Promise<() => Promise<void>> {
+  if (mode === 'simulator') {
+    const sim = await startSimulator({ logger: false });
+    simulatorInfo = { url: sim.url, caPem: sim.caPem, certUrl: sim.certUrl, webhookId: sim.webhookId, clientId: sim.clientId, clientSecret: sim.clientSecret };
+    return () => sim.close();
+  }
   if (mode === 'product') {
     const config = loadConfig(process.env);
     const product = await startProduct({ config, logger: createLogger(config.LOG_LEVEL), temporalAddress: address, role: 'worker' });
@@ -59,7 +78,7 @@ async function main(): Promise<void> {
       void stop().then(() => process.exit(0));
     }
   });
-  process.send?.({ type: 'ready' });
+  process.send?.({ type: 'ready', simulator: simulatorInfo });
 }
 
 main().catch((err: unknown) => {
