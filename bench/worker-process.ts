@@ -8,7 +8,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
-import { startSimulator } from '../src/simulator';
+import { startSimulator, type RunningSimulator } from '../src/simulator';
 
 /** What the child reports for the window between 'start' and 'stop'. */
 export interface WorkerStats {
@@ -20,14 +20,7 @@ export interface WorkerStats {
 }
 
 /** How to reach a simulator child (mode `simulator`), sent with its ready message. */
-export interface SimulatorInfo {
-  url: string;
-  caPem: string;
-  certUrl: string;
-  webhookId: string;
-  clientId: string;
-  clientSecret: string;
-}
+export type SimulatorInfo = Pick<RunningSimulator, 'url' | 'caPem' | 'certUrl' | 'webhookId' | 'clientId' | 'clientSecret'>;
 
 let simulatorInfo: SimulatorInfo | undefined;
 
