@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 /**
  * Outbound HTTP for the hot paths (PayPal's API, the merchant's service, the simulator's webhook deliveries).
@@ -10,14 +10,14 @@ import { request } from 'undici';
 
 /** One request's settings. */
 export interface HttpRequestOptions {
-  method: string;
+  method: Dispatcher.HttpMethod;
   headers?: Record<string, string>;
   body?: string | Buffer;
   /** Deadline for the whole exchange: connect, answer and body. */
   timeoutMs: number;
   /** Aborts the request early (e.g. an activity's cancellation signal). */
   signal?: AbortSignal;
-  /** Body bytes kept; the rest is read and dropped and `truncated` is set. Default 1 MiB. */
+  /** Body bytes kept; past them reading stops (the connection is dropped) and `truncated` is set. Default 1 MiB. */
   maxBodyBytes?: number;
 }
 
@@ -56,20 +56,19 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const res = await request(url, { method: opts.method as 'POST', headers: opts.headers, body: opts.body, signal: controller.signal });
+    const res = await request(url, { method: opts.method, headers: opts.headers, body: opts.body, signal: controller.signal });
     const max = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     const chunks: Buffer[] = [];
     let kept = 0;
     let truncated = false;
     for await (const chunk of res.body as AsyncIterable<Buffer>) {
       if (kept + chunk.length > max) {
+        chunks.push(chunk.subarray(0, max - kept));
         truncated = true;
-        if (kept < max) chunks.push(chunk.subarray(0, max - kept));
-        kept = max;
-      } else {
-        chunks.push(chunk);
-        kept += chunk.length;
+        break; // leaving the loop destroys the body stream: an endless answer cannot hold us until the deadline
       }
+      chunks.push(chunk);
+      kept += chunk.length;
     }
     return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), truncated };
   } catch (err) {

@@ -19,6 +19,12 @@ void describe('httpRequest', () => {
         if (req.url === '/big') return res.writeHead(200).end('x'.repeat(10_000));
         if (req.url === '/slow') return setTimeout(() => res.writeHead(200).end('late'), 2_000).unref();
         if (req.url === '/reset') return req.socket.destroy();
+        if (req.url === '/endless') {
+          res.writeHead(200);
+          const drip = setInterval(() => res.write('y'.repeat(64)), 5);
+          res.on('close', () => clearInterval(drip));
+          return;
+        }
         res.writeHead(404).end('no such path');
       });
     });
@@ -51,6 +57,14 @@ void describe('httpRequest', () => {
     const res = await httpRequest(`${base}/big`, { method: 'GET', timeoutMs: 5_000, maxBodyBytes: 100 });
     assert.equal(res.text, 'x'.repeat(100));
     assert.equal(res.truncated, true);
+  });
+
+  void it('stops reading an endless body at the bound instead of waiting for the deadline', async () => {
+    const started = Date.now();
+    const res = await httpRequest(`${base}/endless`, { method: 'GET', timeoutMs: 5_000, maxBodyBytes: 200 });
+    assert.equal(res.truncated, true);
+    assert.equal(res.text.length, 200);
+    assert.ok(Date.now() - started < 2_000, 'returned long before the deadline');
   });
 
   void it('gives up at the deadline with reason "timeout"', async () => {
