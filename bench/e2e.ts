@@ -20,9 +20,18 @@ import type { SimulatorInfo, WorkerStats } from './worker-process';
 const N = Number(process.env.E2E_N ?? 200);
 const CONCURRENCY = Number(process.env.E2E_CONCURRENCY ?? 16);
 const WARMUP = Number(process.env.E2E_WARMUP ?? 20);
+/** Timed windows per path; the path order alternates between rounds, so drifting neighbour load favours neither. */
+const ROUNDS = Math.max(1, Number(process.env.E2E_ROUNDS ?? 2));
 
-/** A worker or simulator process (bench/worker-process.ts) with start/stop of its measurement window. */
-async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Record<string, string>): Promise<{ start(): void; stop(): Promise<WorkerStats>; simulator?: SimulatorInfo }> {
+/** A worker or simulator process (bench/worker-process.ts) with measurement windows: start, then sample or stop. */
+interface MeasuredProcess {
+  start(): void;
+  sample(): Promise<WorkerStats>;
+  stop(): Promise<WorkerStats>;
+  simulator?: SimulatorInfo;
+}
+
+async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Record<string, string>): Promise<MeasuredProcess> {
   const profDir = process.env.BENCH_CPU_PROF_DIR;
   const child: ChildProcess = fork(require.resolve('./worker-process'), [mode], {
     env: { ...process.env, ...env },
@@ -33,39 +42,55 @@ async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Recor
     child.once('message', (m) => resolve(m as { simulator?: SimulatorInfo }));
     child.once('exit', (code) => reject(new Error(`${mode} process exited with ${code} before it was ready`)));
   });
-  return {
-    simulator: ready.simulator,
-    start: () => child.send({ type: 'start' }),
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('message', (m) => resolve(m as WorkerStats));
-        child.send({ type: 'stop' });
-      }),
-  };
+  const ask = (type: 'sample' | 'stop') =>
+    new Promise<WorkerStats>((resolve) => {
+      child.once('message', (m) => resolve(m as WorkerStats));
+      child.send({ type });
+    });
+  return { simulator: ready.simulator, start: () => child.send({ type: 'start' }), sample: () => ask('sample'), stop: () => ask('stop') };
 }
 
-interface PathResult {
-  name: string;
-  perSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  worker: WorkerStats;
-  driverCpuMs: number;
-  /** The Temporal dev server's CPU over the timed orders (undefined off Linux). */
-  serverCpuMs: number | undefined;
-  /** The PayPal simulator process's CPU over the timed orders (0 for the minimal workflow, which does not use it). */
-  simulatorCpuMs: number;
-}
+/** One path's timed windows, pooled over rounds. */
+class PathTotals {
+  readonly latencies: number[] = [];
+  orders = 0;
+  elapsedMs = 0;
+  workerCpuMs = 0;
+  peakRssMb = 0;
+  driverCpuMs = 0;
+  simulatorCpuMs = 0;
+  serverCpuMs: number | undefined = 0;
 
-function summarise(name: string, latencies: number[], elapsedMs: number, worker: WorkerStats, driverCpu: NodeJS.CpuUsage, serverCpuMs: number | undefined, simulatorCpuMs: number): PathResult {
-  const sorted = Float64Array.from(latencies).sort();
-  return { name, perSec: N / (elapsedMs / 1000), p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), worker, driverCpuMs: (driverCpu.user + driverCpu.system) / 1000, serverCpuMs, simulatorCpuMs };
+  constructor(readonly name: string) {}
+
+  /** Per-order figures for the tables. */
+  summary() {
+    const sorted = Float64Array.from(this.latencies).sort();
+    const per = (ms: number) => ms / this.orders;
+    const server = this.serverCpuMs === undefined ? undefined : per(this.serverCpuMs);
+    const all = per(this.workerCpuMs + this.driverCpuMs + this.simulatorCpuMs) + (server ?? 0);
+    return {
+      name: this.name,
+      perSec: this.orders / (this.elapsedMs / 1000),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      worker: per(this.workerCpuMs),
+      peakRssMb: this.peakRssMb,
+      driver: per(this.driverCpuMs),
+      simulator: per(this.simulatorCpuMs),
+      server,
+      all,
+      withoutPayPal: all - per(this.simulatorCpuMs),
+    };
+  }
 }
 
 function cpuSince(pid: number | undefined, startMs: number | undefined): number | undefined {
   const now = processCpuMs(pid);
   return now === undefined || startMs === undefined ? undefined : now - startMs;
 }
+
+const cpuMs = (s: WorkerStats) => s.cpuUserMs + s.cpuSystemMs;
 
 /** The end-to-end bench: real orders vs the minimal workflow of the same shape. */
 export const e2eBench: BenchModule = {
@@ -111,46 +136,23 @@ export const e2eBench: BenchModule = {
     const { PAYPAL_API_BASE: _base, ...apiEnv } = env;
     const api = await startProduct({ config: loadConfig(apiEnv), logger: createLogger('info', {}, { write: () => {} }), temporalAddress: address, simulator, role: 'api' });
     await webhookUrlSet;
-    const results: PathResult[] = [];
+    const perRound = Math.ceil(N / ROUNDS);
+    const totals = { real: new PathTotals('real orders (checkout → service update received)'), minimal: new PathTotals('minimal workflow (start → completed)') };
     let activityNames: string[] = [];
+    const processes: MeasuredProcess[] = [simulatorProcess];
     try {
-      // 1. Real orders.
       progress('e2e: starting the product worker process…');
       const worker = await spawnWorker('product', { ...env, BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: productBundle.path });
-      const order = async (): Promise<{ orderId: string; ms: number }> => {
+      processes.push(worker);
+      let firstOrderId = '';
+      const realOrder = async (): Promise<number> => {
         const t0 = performance.now();
         const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, custom_id: 'bench' });
-        return { orderId, ms: (await receiver.waitFor(orderId)) - t0 };
+        const ms = (await receiver.waitFor(orderId)) - t0;
+        firstOrderId ||= orderId;
+        return ms;
       };
-      await runLoad(WARMUP, CONCURRENCY, order);
-      progress(`e2e: ${N} orders at concurrency ${CONCURRENCY}…`);
-      const orderMs: number[] = [];
-      let firstOrderId = '';
-      worker.start();
-      simulatorProcess.start();
-      let cpu0 = process.cpuUsage();
-      let server0 = processCpuMs(serverPid);
-      const real = await profiled('e2e-real', () =>
-        runLoad(N, CONCURRENCY, async () => {
-          const r = await order();
-          orderMs.push(r.ms);
-          firstOrderId ||= r.orderId;
-        }),
-      );
-      const realServerMs = cpuSince(serverPid, server0);
-      const driverCpu = process.cpuUsage(cpu0);
-      const simulatorStats = await simulatorProcess.stop();
-      results.push(summarise('real orders (checkout → service update received)', orderMs, real.elapsedMs, await worker.stop(), driverCpu, realServerMs, simulatorStats.cpuUserMs + simulatorStats.cpuSystemMs));
-      progress(`e2e: real orders ${results[0]!.perSec.toFixed(1)}/s`);
-
-      // The activities a real order calls, in order, from the history of the first timed order (by now it has also
-      // handled its second webhook, PAYMENT.CAPTURE.COMPLETED, and sits in its refund watch).
-      const history = await client.workflow.getHandle(orderWorkflowId(firstOrderId)).fetchHistory();
-      activityNames = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
-
-      // 2. The minimal workflow with the same activity calls.
       const minimalQueue = `bench-minimal-${tag}`;
-      const minimal = await spawnWorker('minimal', { BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: minimalBundle.path, TEMPORAL_TASK_QUEUE: minimalQueue, BENCH_MINIMAL_ACTIVITIES: activityNames.join(',') });
       let seq = 0;
       const minimalRun = async (): Promise<number> => {
         const t0 = performance.now();
@@ -158,46 +160,76 @@ export const e2eBench: BenchModule = {
         await handle.result();
         return performance.now() - t0;
       };
-      await runLoad(WARMUP, CONCURRENCY, minimalRun);
-      progress(`e2e: ${N} minimal workflows (${activityNames.join(' → ')}) at concurrency ${CONCURRENCY}…`);
-      const minimalMs: number[] = [];
-      minimal.start();
-      cpu0 = process.cpuUsage();
-      server0 = processCpuMs(serverPid);
-      const lim = await runLoad(N, CONCURRENCY, async () => minimalMs.push(await minimalRun()));
-      const minimalServerMs = cpuSince(serverPid, server0);
-      results.push(summarise(`minimal workflow, ${activityNames.length} no-op activities (start → completed)`, minimalMs, lim.elapsedMs, await minimal.stop(), process.cpuUsage(cpu0), minimalServerMs, 0));
-      progress(`e2e: minimal ${results[1]!.perSec.toFixed(1)}/s`);
+      let minimal: MeasuredProcess | undefined;
+
+      /** One timed window of `perRound` orders on one path, added to its totals. */
+      const timed = async (path: 'real' | 'minimal', round: number): Promise<void> => {
+        const measured = path === 'real' ? [worker, simulatorProcess] : [minimal!];
+        const run = path === 'real' ? realOrder : minimalRun;
+        const t = totals[path];
+        for (const p of measured) p.start();
+        const cpu0 = process.cpuUsage();
+        const server0 = processCpuMs(serverPid);
+        const load = await profiled(`e2e-${path}-r${round}`, () => runLoad(perRound, CONCURRENCY, async () => t.latencies.push(await run())));
+        const server = cpuSince(serverPid, server0);
+        const driver = process.cpuUsage(cpu0);
+        const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
+        t.orders += perRound;
+        t.elapsedMs += load.elapsedMs;
+        t.driverCpuMs += (driver.user + driver.system) / 1000;
+        t.serverCpuMs = t.serverCpuMs === undefined || server === undefined ? undefined : t.serverCpuMs + server;
+        t.workerCpuMs += cpuMs(workerStats!);
+        t.peakRssMb = Math.max(t.peakRssMb, workerStats!.peakRssMb);
+        if (simulatorStats) t.simulatorCpuMs += cpuMs(simulatorStats);
+        progress(`e2e: round ${round + 1}/${ROUNDS} ${path}: ${(perRound / (load.elapsedMs / 1000)).toFixed(1)}/s`);
+      };
+
+      await runLoad(WARMUP, CONCURRENCY, realOrder);
+      progress(`e2e: ${ROUNDS} round(s) of ${perRound} orders per path at concurrency ${CONCURRENCY}…`);
+      for (let round = 0; round < ROUNDS; round++) {
+        // Real first in even rounds, minimal first in odd ones; the minimal worker needs a real order's activity
+        // list, so it is set up after the first real window.
+        for (const path of round % 2 === 0 ? (['real', 'minimal'] as const) : (['minimal', 'real'] as const)) {
+          if (path === 'minimal' && !minimal) {
+            // The activities a real order calls, in order, from the history of the first timed order (by now it has
+            // also handled its second webhook, PAYMENT.CAPTURE.COMPLETED, and sits in its refund watch).
+            const history = await client.workflow.getHandle(orderWorkflowId(firstOrderId)).fetchHistory();
+            activityNames = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes?.activityType?.name ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+            minimal = await spawnWorker('minimal', { BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: minimalBundle.path, TEMPORAL_TASK_QUEUE: minimalQueue, BENCH_MINIMAL_ACTIVITIES: activityNames.join(',') });
+            processes.push(minimal);
+            await runLoad(WARMUP, CONCURRENCY, minimalRun);
+          }
+          await timed(path, round);
+        }
+      }
     } finally {
+      await Promise.all(processes.map((p) => p.stop()));
       await api.stop();
       await receiver.close();
       await connection.close();
       productBundle.remove();
       minimalBundle.remove();
     }
-    const [real, limit] = results as [PathResult, PathResult];
-    const workerCpu = (r: PathResult) => (r.worker.cpuUserMs + r.worker.cpuSystemMs) / N;
-    const serverCpu = (r: PathResult) => (r.serverCpuMs === undefined ? undefined : r.serverCpuMs / N);
-    const allCpu = (r: PathResult) => workerCpu(r) + r.driverCpuMs / N + r.simulatorCpuMs / N + (serverCpu(r) ?? 0);
-    const withoutPayPal = (r: PathResult) => allCpu(r) - r.simulatorCpuMs / N;
+    const real = totals.real.summary();
+    const limit = { ...totals.minimal.summary(), name: `minimal workflow, ${activityNames.length} no-op activities (start → completed)` };
     return {
       name: 'e2e',
       title: 'End to end: real orders vs the minimal workflow of the same shape',
-      params: { orders: N, concurrency: CONCURRENCY, warmup: `${WARMUP} orders per path`, activities: activityNames.join(' → '), setup: 'intake + receiver + load generator in the bench process; PayPal simulator and worker each in a process of their own' },
+      params: { orders: `${perRound * ROUNDS} per path in ${ROUNDS} round(s), path order alternating`, concurrency: CONCURRENCY, warmup: `${WARMUP} orders per path`, activities: activityNames.join(' → '), setup: 'intake + receiver + load generator in the bench process; PayPal simulator and worker each in a process of their own' },
       rows: [],
       tables: [
         {
           heading: 'Per path (closed loop of `concurrency` buyers):',
           markdown: markdownTable(
             ['path', 'orders/s', 'p50 ms', 'p99 ms', 'worker CPU ms/order', 'worker peak RSS MB', 'bench process CPU ms/order', 'PayPal simulator CPU ms/order', 'Temporal server CPU ms/order', 'all processes CPU ms/order'],
-            results.map((r) => [r.name, r.perSec, r.p50Ms, r.p99Ms, workerCpu(r), r.worker.peakRssMb, r.driverCpuMs / N, r.simulatorCpuMs / N, serverCpu(r) ?? 'n/a', allCpu(r)]),
+            [real, limit].map((r) => [r.name, r.perSec, r.p50Ms, r.p99Ms, r.worker, r.peakRssMb, r.driver, r.simulator, r.server ?? 'n/a', r.all]),
           ),
         },
         {
           heading: 'Ratio (target: end to end ≥ 0.8 × the minimal-workflow limit):',
           markdown: markdownTable(
             ['real / minimal (orders/s)', 'real / minimal (p50)', 'worker CPU real / minimal', 'CPU per order without the simulator: minimal / real'],
-            [[real.perSec / limit.perSec, real.p50Ms / limit.p50Ms, workerCpu(real) / workerCpu(limit), withoutPayPal(limit) / withoutPayPal(real)]],
+            [[real.perSec / limit.perSec, real.p50Ms / limit.p50Ms, real.worker / limit.worker, limit.withoutPayPal / real.withoutPayPal]],
             2,
           ),
         },
@@ -208,7 +240,7 @@ export const e2eBench: BenchModule = {
         'Worker CPU is the worker process\'s process.cpuUsage() delta over the timed orders (user + system), divided by orders; peak RSS is sampled every 20 ms in that window. The bench process (intake, receiver, load generator, Temporal client) and the PayPal simulator\'s process (orders, captures, signing and delivering webhooks: PayPal\'s work, not the merchant\'s) are reported apart.',
         '"CPU per order without the simulator, minimal / real": all processes but the simulator, per order, minimal over real; the throughput ratio the product would reach if CPU were the only limit and PayPal\'s side ran elsewhere (an estimate, not a measured throughput).',
         'Temporal server CPU: the dev server process\'s utime + stime from /proc/<pid>/stat over the same window, divided by orders. "All processes" adds worker, bench process and server: on 2 cores, throughput is roughly 2,000 ms divided by it.',
-        'Both paths run on the same dev server, one after the other; worker processes use SDK defaults and the product worker logs at `info` to /dev/null.',
+        'Both paths run on the same dev server in alternating timed windows (real, minimal / minimal, real, ...), pooled per path; worker processes use SDK defaults and the product worker logs at `info` to /dev/null.',
       ],
     };
   },

@@ -2,8 +2,8 @@
 // (process.cpuUsage delta) and peak RSS apart from the intake and load generator. `product`: the real worker via
 // startProduct (role worker; config from the environment). `minimal`: bench/minimal-workflow.ts with no-op
 // activities named in BENCH_MINIMAL_ACTIVITIES. `simulator`: the PayPal simulator (PayPal's side of an order, not
-// the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters) and
-// 'stop' (child answers {type:'stats'} and exits).
+// the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters),
+// 'sample' (child answers {type:'stats'} for the window since 'start') and 'stop' (answers the same and exits).
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -62,13 +62,13 @@ async function main(): Promise<void> {
       base = process.cpuUsage();
       peak = process.memoryUsage.rss();
       sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-    } else if (m.type === 'stop') {
+    } else if (m.type === 'sample' || m.type === 'stop') {
       const cpu = process.cpuUsage(base);
       clearInterval(sampler);
       peak = Math.max(peak, process.memoryUsage.rss());
       const stats: WorkerStats = { type: 'stats', cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, peakRssMb: peak / 2 ** 20 };
       process.send?.(stats);
-      void stop().then(() => process.exit(0));
+      if (m.type === 'stop') void stop().then(() => process.exit(0));
     }
   });
   process.send?.({ type: 'ready', simulator: simulatorInfo });
