@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { text } from 'node:stream/consumers';
-import { IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, verifyServiceUpdateSignature, type ServiceUpdatePayload } from '../src/service-update/contract';
+import { DELIVERY_ID_HEADER, IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, verifyServiceUpdateSignature, type ServiceUpdatePayload } from '../src/service-update/contract';
 
 /** One request the chaos merchant received, with what it answered. */
 export interface MerchantRequest {
@@ -9,6 +9,8 @@ export interface MerchantRequest {
   payload: ServiceUpdatePayload;
   /** Arrival time (ms since epoch, this machine's clock). */
   at: number;
+  /** The Fulfillment-Delivery-Id header: which run, activity and attempt sent it. */
+  deliveryId: string;
   signatureValid: boolean;
   /** What happened: applied (2xx, first time), repeat (409, key already applied), or a failure mode. */
   outcome: 'applied' | 'repeat' | 'failed_500' | 'rejected_422' | 'reset' | 'applied_slow';
@@ -55,9 +57,10 @@ export class ChaosMerchant {
           const at = Date.now();
           const key = String(req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()] ?? '');
           const signature = req.headers[SIGNATURE_HEADER.toLowerCase()];
+          const deliveryId = String(req.headers[DELIVERY_ID_HEADER.toLowerCase()] ?? '');
           const payload = JSON.parse(raw) as ServiceUpdatePayload;
           const record = (outcome: MerchantRequest['outcome']) =>
-            this.requests.push({ key, payload, at, outcome, signatureValid: verifyServiceUpdateSignature(raw, typeof signature === 'string' ? signature : undefined, this.secret) });
+            this.requests.push({ key, payload, at, deliveryId, outcome, signatureValid: verifyServiceUpdateSignature(raw, typeof signature === 'string' ? signature : undefined, this.secret) });
           const answer = (status: number) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ status }));
           if (this.faults.down) {
             record('reset');

@@ -60,7 +60,7 @@ export function formatReport(r: ChaosReport): string {
     `  temporal         ${r.temporalRestarts} restart(s) on the same SQLite file`,
     `  merchant         ${Object.entries(r.merchant).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     s && `  webhooks         ${s.eventsGenerated} events, ${s.deliveryAttempts} delivery attempts (${s.deliveries2xx} answered 2xx), ${s.eventsAcked} events acknowledged, ${s.signalsRecorded} signals in histories, ${s.eventsNeverRecorded} events never recorded (dropped and not yet swept)`,
-    s && `  resends          ${s.resendsBeforeRecorded} service-update resends before the workflow recorded success (answered 409; at-least-once by design)`,
+    s && `  resends          ${s.resendsBeforeRecorded} service-update resends before the workflow recorded success, ${s.lateArrivals} earlier attempts arriving after it (all answered 409; at-least-once by design)`,
     `  faults           ${r.faultsApplied.length} steps (${[...new Set(r.faultsApplied.map((f) => f.label))].length} distinct)`,
     `  violations       ${r.violations.length}`,
   ];

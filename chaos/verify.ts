@@ -2,10 +2,10 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SimulatorControlClient } from '../src/simulator';
-import type { ServiceUpdatePayload } from '../src/service-update/contract';
+import { parseDeliveryId, serviceUpdateIdempotencyKey, type ServiceUpdatePayload } from '../src/service-update/contract';
 import { orderWorkflowId, statusQuery, type OrderStatusView, type PayPalEventHint } from '../src/workflows/messages';
 import type { OrderWorkflowInput } from '../src/workflows/order';
-import type { ChaosMerchant } from './merchant';
+import type { ChaosMerchant, MerchantRequest } from './merchant';
 import { EXPECTED, type ChaosOrder } from './scenarios';
 
 /** One broken promise of the product, with the order it concerns. */
@@ -32,8 +32,15 @@ export interface RecordedOrder {
   /** PayPal event IDs the workflow received (signals, plus IDs carried over a continue-as-new). */
   eventIds: Set<string>;
   signals: number;
-  /** Idempotency key → when the workflow recorded the first completed service update with that key. */
-  updateCompletedAt: Map<string, number>;
+  /** Idempotency key → the first completed service update with that key: when, and which activity attempt. */
+  updateCompleted: Map<string, CompletedUpdate>;
+}
+
+/** A service update the workflow recorded as done, and the attempt that did it. */
+export interface CompletedUpdate {
+  at: number;
+  activityId: string;
+  attempt: number;
 }
 
 /** Reads one order's workflow: its status (query) and, from history, every recorded event and service update. */
@@ -50,8 +57,9 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
     throw err;
   }
   const eventIds = new Set<string>();
-  const scheduled = new Map<string, string>();
-  const updateCompletedAt = new Map<string, number>();
+  const scheduled = new Map<string, { key: string; activityId: string }>();
+  const attempts = new Map<string, number>(); // started event ID → attempt
+  const updateCompleted = new Map<string, CompletedUpdate>();
   let signals = 0;
   const decode = <T>(payloads: { data?: Uint8Array | null }[] | null | undefined): T | undefined =>
     payloads?.[0] ? defaultPayloadConverter.fromPayload<T>(payloads[0]) : undefined;
@@ -67,12 +75,16 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
     const act = e.activityTaskScheduledEventAttributes;
     if (act?.activityType?.name === 'updateService') {
       const p = decode<ServiceUpdatePayload>(act.input?.payloads);
-      if (p) scheduled.set(String(e.eventId), p.refundId ? `${p.type}:${p.orderId}:${p.refundId}` : `${p.type}:${p.orderId}`);
+      if (p) scheduled.set(String(e.eventId), { key: serviceUpdateIdempotencyKey(p.type, p.orderId, p.refundId), activityId: act.activityId ?? '' });
     }
+    const attemptStarted = e.activityTaskStartedEventAttributes;
+    if (attemptStarted) attempts.set(String(e.eventId), attemptStarted.attempt ?? 1);
     const done = e.activityTaskCompletedEventAttributes;
     if (done) {
-      const key = scheduled.get(String(done.scheduledEventId));
-      if (key && !updateCompletedAt.has(key)) updateCompletedAt.set(key, tsToMs(e.eventTime));
+      const update = scheduled.get(String(done.scheduledEventId));
+      if (update && !updateCompleted.has(update.key)) {
+        updateCompleted.set(update.key, { at: tsToMs(e.eventTime), activityId: update.activityId, attempt: attempts.get(String(done.startedEventId)) ?? 1 });
+      }
     }
   }
   let status: OrderStatusView | undefined;
@@ -81,7 +93,7 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
   } catch {
     status = undefined;
   }
-  return { status, eventIds, signals, updateCompletedAt };
+  return { status, eventIds, signals, updateCompleted };
 }
 
 /** Figures the final report prints next to the violations. */
@@ -95,6 +107,43 @@ export interface VerifyStats {
   signalsRecorded: number;
   eventsNeverRecorded: number;
   resendsBeforeRecorded: number;
+  /** Requests of earlier attempts that reached the merchant after a later attempt was recorded done (409). */
+  lateArrivals: number;
+}
+
+/**
+ * Sorts the merchant's 409 answers ("key already applied"). Before the workflow recorded the key done they are
+ * resends (at-least-once). After it, a request from an earlier attempt is a late arrival (it was on the wire, or
+ * queued at the merchant, when a later attempt succeeded); one from an attempt *started* after the successful one
+ * (a later attempt or a later activity for the same key, or another run) is a bug. Fulfillment-Delivery-Id names
+ * the attempt; a request without one counts as started later.
+ */
+export function classifyRepeats(
+  requests: readonly MerchantRequest[],
+  completed: (orderId: string, key: string) => CompletedUpdate | undefined,
+): { resendsBeforeRecorded: number; lateArrivals: number; startedAfterDone: { request: MerchantRequest; done: CompletedUpdate }[] } {
+  const winners = new Map<string, string>(); // key → run ID of the attempt the workflow recorded as done
+  for (const req of requests) {
+    const done = completed(req.payload.orderId, req.key);
+    const sent = parseDeliveryId(req.deliveryId);
+    // The successful attempt's request reached the merchant before the workflow could record its answer.
+    if (done && sent && req.at <= done.at && sent.activityId === done.activityId && sent.attempt === done.attempt && !winners.has(req.key)) winners.set(req.key, sent.runId);
+  }
+  const out = { resendsBeforeRecorded: 0, lateArrivals: 0, startedAfterDone: [] as { request: MerchantRequest; done: CompletedUpdate }[] };
+  for (const req of requests) {
+    if (req.outcome !== 'repeat') continue;
+    const done = completed(req.payload.orderId, req.key);
+    if (done === undefined || req.at <= done.at) {
+      out.resendsBeforeRecorded++;
+      continue;
+    }
+    const sent = parseDeliveryId(req.deliveryId);
+    const startedLater = !sent || sent.runId !== winners.get(req.key) || Number(sent.activityId) > Number(done.activityId)
+      || (sent.activityId === done.activityId && sent.attempt > done.attempt);
+    if (startedLater) out.startedAfterDone.push({ request: req, done });
+    else out.lateArrivals++;
+  }
+  return out;
 }
 
 /** Runs `fn` over `items` with at most `limit` at once. */
@@ -155,7 +204,6 @@ export async function verifyRun(deps: {
     const orderId = key.split(':')[1]!;
     byOrder.set(orderId, [...(byOrder.get(orderId) ?? []), key]);
   }
-  let resendsBeforeRecorded = 0;
   for (const o of created) {
     const id = o.orderId!;
     const want = new Set(EXPECTED[o.kind].updates.map((t) => (t === 'order.reversed' ? `order.reversed:${id}:${o.refundId ?? '?'}` : `${t}:${id}`)));
@@ -165,12 +213,12 @@ export async function verifyRun(deps: {
   }
   for (const req of merchant.requests) {
     if (!req.signatureValid) add('bad_signature', req.payload.orderId, `request for ${req.key} had an invalid signature`);
-    if (req.outcome !== 'repeat') continue;
-    const doneAt = recorded.get(req.payload.orderId)?.updateCompletedAt.get(req.key);
-    if (doneAt !== undefined && req.at > doneAt) {
-      add('duplicate_update', req.payload.orderId, `${req.key} sent again ${req.at - doneAt} ms after the workflow recorded it done`);
-    } else resendsBeforeRecorded++;
   }
+  const repeats = classifyRepeats(merchant.requests, (orderId, key) => recorded.get(orderId)?.updateCompleted.get(key));
+  for (const { request: req, done } of repeats.startedAfterDone) {
+    add('duplicate_update', req.payload.orderId, `${req.key} sent by ${req.deliveryId || 'an unnamed attempt'}, started after attempt ${done.activityId}/${done.attempt} was recorded done`);
+  }
+  const { resendsBeforeRecorded, lateArrivals } = repeats;
 
   // Webhooks: every event the intake acknowledged must be in its order's history.
   const [events, deliveries] = await Promise.all([deps.control.events(), deps.control.deliveries()]);
@@ -196,6 +244,7 @@ export async function verifyRun(deps: {
       signalsRecorded: [...recorded.values()].reduce((n, r) => n + r.signals, 0),
       eventsNeverRecorded,
       resendsBeforeRecorded,
+      lateArrivals,
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { httpRequest, type HttpResponse } from '../http/request';
 import {
+  DELIVERY_ID_HEADER,
   IDEMPOTENCY_KEY_HEADER,
   SIGNATURE_HEADER,
   serviceUpdateIdempotencyKey,
@@ -28,7 +29,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
     async updateService(payload: ServiceUpdatePayload): Promise<{ status: number; idempotencyKey: string }> {
       const idempotencyKey = serviceUpdateIdempotencyKey(payload.type, payload.orderId, payload.refundId);
       const body = JSON.stringify(payload);
-      const cancelled = Context.current().cancellationSignal;
+      const { cancellationSignal: cancelled, info } = Context.current();
       let res: HttpResponse;
       try {
         res = await httpRequest(target.url, {
@@ -37,6 +38,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
             'Content-Type': 'application/json',
             [IDEMPOTENCY_KEY_HEADER]: idempotencyKey,
             [SIGNATURE_HEADER]: signServiceUpdate(body, target.secret, Math.floor(Date.now() / 1000)),
+            [DELIVERY_ID_HEADER]: `${info.workflowExecution?.runId ?? '-'}/${info.activityId}/${info.attempt}`,
           },
           body,
           timeoutMs: target.timeoutMs,

@@ -24,6 +24,18 @@ export interface ServiceUpdatePayload {
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 /** Header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
 export const SIGNATURE_HEADER = 'Fulfillment-Signature';
+/**
+ * Header naming one HTTP attempt: `<workflow run ID>/<activity ID>/<attempt>`. Unique per request (log it); the
+ * same Idempotency-Key under another delivery ID is a retry or a re-attempt of the same update.
+ */
+export const DELIVERY_ID_HEADER = 'Fulfillment-Delivery-Id';
+
+/** The parts of a {@link DELIVERY_ID_HEADER} value; undefined if it is not one. */
+export function parseDeliveryId(value: string | undefined): { runId: string; activityId: string; attempt: number } | undefined {
+  const [runId, activityId, attempt, ...rest] = (value ?? '').split('/');
+  if (!runId || !activityId || rest.length > 0 || !/^[1-9]\d*$/.test(attempt ?? '')) return undefined;
+  return { runId, activityId, attempt: Number(attempt) };
+}
 
 /** The idempotency key of an update: stable per order and action, so retries and re-runs can be deduplicated. */
 export function serviceUpdateIdempotencyKey(type: ServiceUpdatePayload['type'], orderId: string, discriminator?: string): string {

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createServiceUpdateActivities } from '../../src/activities/service-update';
-import { verifyServiceUpdateSignature, type ServiceUpdatePayload } from '../../src/service-update/contract';
+import { parseDeliveryId, verifyServiceUpdateSignature, type ServiceUpdatePayload } from '../../src/service-update/contract';
 import { FAILURE_TYPES } from '../../src/workflows/failure-types';
 
 const SECRET = 'merchant-shared-secret-for-tests';
@@ -63,6 +63,17 @@ void describe('updateService activity', () => {
     assert.deepEqual(JSON.parse(req.body), payload);
     assert.equal(req.headers['idempotency-key'], 'order.paid:ORDER-1');
     assert.equal(verifyServiceUpdateSignature(req.body, req.headers['fulfillment-signature'] as string, SECRET), true);
+  });
+
+  void it('names each attempt in Fulfillment-Delivery-Id: run, activity and attempt number', async () => {
+    answer = { status: 200 };
+    const runId = '11111111-2222-3333-4444-555555555555';
+    await run(2_000, new MockActivityEnvironment({ activityId: '7', attempt: 3, workflowExecution: { workflowId: 'paypal-order-ORDER-1', runId } }));
+    const header = requests.at(-1)!.headers['fulfillment-delivery-id'] as string;
+    assert.equal(header, `${runId}/7/3`);
+    assert.deepEqual(parseDeliveryId(header), { runId, activityId: '7', attempt: 3 });
+    assert.equal(parseDeliveryId('no-slashes'), undefined);
+    assert.equal(parseDeliveryId(`${runId}/7/0`), undefined);
   });
 
   void it('409 ("already done") is success', async () => {
