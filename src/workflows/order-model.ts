@@ -214,7 +214,7 @@ export interface MachineOptions {
   noticeRefundsOfAttemptedUpdates?: boolean;
 }
 
-/** Every switch on: the machine options of orderWorkflowV2, the type clients start (and the client's own preview). */
+/** Every switch on: the machine options of orderWorkflowV2 and V3 (the type clients start), and the client's preview. */
 export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   refundAnnouncementGrace: true,
   skipKnownCaptureHints: true,

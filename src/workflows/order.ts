@@ -10,6 +10,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -64,7 +65,7 @@ const MAX_REMEMBERED_EVENTS = 500;
 
 /**
  * Behaviour that changed while orders were running. A run keeps the behaviour it started with, so its history
- * replays; every switch is on for orderWorkflowV2.
+ * replays; every switch is on for orderWorkflowV3.
  */
 interface OrderBehaviour extends MachineOptions {
   /** Ended orders stay open to absorb late events (see mayTurnOutPaid) instead of completing at once. */
@@ -77,11 +78,33 @@ interface OrderBehaviour extends MachineOptions {
    * unsent. The dropped timer still took a timer ID, and IDs are in the history, so older runs keep taking it.
    */
   checkWorkBeforeWaiting: boolean;
+  /**
+   * Publish `fulfilling` only once the service update's first attempt did not succeed: the first attempt runs on
+   * its own, and the rest of the retry policy (after the policy's first backoff) only if it fails. A happy order
+   * goes from `capturing` to `fulfilled` with one upsert; an order whose merchant is failing shows `fulfilling`
+   * from the first failure on, as before.
+   */
+  publishFulfillingOnFailure: boolean;
 }
 
 /**
  * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order: every
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
+ */
+export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderStatusView> {
+  return runOrder(input, {
+    ...CURRENT_MACHINE_OPTIONS,
+    upsertChangesOnly: true,
+    checkWorkBeforeWaiting: true,
+    watchEndedOrders: () => true,
+    publishFulfillingOnFailure: true,
+  });
+}
+
+/**
+ * The type clients started before orderWorkflowV3 (which publishes `fulfilling` only when the service update's
+ * first attempt fails), kept registered and unchanged for its running orders. Delete it once
+ * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
   return runOrder(input, {
@@ -89,6 +112,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     upsertChangesOnly: true,
     checkWorkBeforeWaiting: true,
     watchEndedOrders: () => true,
+    publishFulfillingOnFailure: false,
   });
 }
 
@@ -110,6 +134,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
     watchEndedOrders: () => patched('ended-orders-watch-late-events'),
+    publishFulfillingOnFailure: false,
   });
 }
 
@@ -188,7 +213,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
         return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary: `Capture order ${orderId} (PayPal-Request-Id capture-${orderId})` }, [orderId])));
       case 'update_service':
         try {
-          await service.updateService.executeWithOptions({ ...serviceOptions, summary: `Service update order.paid for ${orderId}` }, [{
+          await updateServicePaid({
             type: 'order.paid',
             orderId,
             captureId: data.truth?.capture?.id ?? null,
@@ -196,7 +221,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
             customId: data.truth?.customId ?? null,
             invoiceId: data.truth?.invoiceId ?? null,
             override: command.override || undefined,
-          }]);
+          });
           return apply({ type: 'service_update_succeeded' });
         } catch (err) {
           return apply({ type: 'service_update_failed', message: failureMessage(err), permanent: failureType(err) === FAILURE_TYPES.serviceUpdateRejected });
@@ -227,6 +252,30 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     }
   }
 
+  /**
+   * The order.paid update under the service retry policy. With publishFulfillingOnFailure the first attempt runs
+   * alone; if it fails retryably, `fulfilling` is published, and after the policy's first backoff the remaining
+   * attempts run as one more activity (same payload, same idempotency key).
+   */
+  async function updateServicePaid(payload: Parameters<OrderActivities['updateService']>[0]): Promise<void> {
+    const options = { ...serviceOptions, summary: `Service update order.paid for ${orderId}` };
+    if (!behaviour.publishFulfillingOnFailure) {
+      await service.updateService.executeWithOptions(options, [payload]);
+      return;
+    }
+    const { initialIntervalMs, maxAttempts } = timing.serviceUpdate;
+    try {
+      await service.updateService.executeWithOptions({ ...options, retry: { ...options.retry, maximumAttempts: 1 } }, [payload]);
+      return;
+    } catch (err) {
+      if (maxAttempts === 1 || failureType(err) === FAILURE_TYPES.serviceUpdateRejected) throw err;
+    }
+    fulfillingDeferred = false;
+    publish();
+    await sleep(initialIntervalMs);
+    await service.updateService.executeWithOptions({ ...options, retry: { ...options.retry, initialInterval: initialIntervalMs * 2, maximumAttempts: maxAttempts - 1 } }, [payload]);
+  }
+
   /** Turns permanent PayPal failures into machine inputs; retryable ones are retried by Temporal until they pass. */
   async function paypalCall(call: () => Promise<PaymentTruth>): Promise<MachineInput> {
     try {
@@ -238,9 +287,12 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
 
   let publishedAttributes = '';
+  // While true, `fulfilling` is not upserted (publishFulfillingOnFailure): set again whenever an update starts.
+  let fulfillingDeferred = behaviour.publishFulfillingOnFailure;
   function publish(opts: { upsert: boolean } = { upsert: true }): void {
     setCurrentDetails(describeOrder(data));
-    if (!opts.upsert) return;
+    if (data.state !== 'fulfilling') fulfillingDeferred = behaviour.publishFulfillingOnFailure;
+    if (!opts.upsert || (fulfillingDeferred && data.state === 'fulfilling')) return;
     const attributes = orderSearchAttributes(data, input.merchantReference);
     if (behaviour.upsertChangesOnly) {
       const changed = changedSearchAttributes(attributes, workflowInfo().typedSearchAttributes);
@@ -255,7 +307,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
 
   // A client that set the start attributes (initialSearchAttributes) set what the run publishes after its first
-  // input, computed with this machine, so orderWorkflowV2 does not publish before that input; had they been wrong,
+  // input, computed with this machine, so orderWorkflowV2 and V3 do not publish before that input; had they been wrong,
   // its first change overwrites them. A run started without them, or continued, publishes what it has, as always.
   const clientSetAttributes = workflowInfo().typedSearchAttributes.get(OrderStateKey) !== undefined;
   publish({ upsert: !behaviour.upsertChangesOnly || input.carried !== undefined || !clientSetAttributes });
@@ -283,7 +335,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     }
     if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && pendingDecisions.length === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof orderWorkflowV2>({
+      await continueAsNew<typeof orderWorkflowV3>({
         ...input,
         carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents },
       });

@@ -43,14 +43,14 @@ describe('order flow on a real Temporal server', () => {
       // The fewest activities the design allows: the capture (which re-reads the order first) and the update; the
       // capture's own PAYMENT.CAPTURE.COMPLETED webhook is absorbed without another PayPal read.
       assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name), ['captureOrder', 'updateService']);
-      // Search attributes: the intake's start already said `capturing` (free); the run upserted only what changed
-      // after that (each upsert is a billable action).
+      // Search attributes: the intake's start already said `capturing` (free); the run upserted only the final
+      // state, because the service update succeeded at its first attempt (each upsert is a billable action).
       const stateIn = (fields: Record<string, { data?: Uint8Array | null }> | null | undefined) =>
         fields?.OrderState?.data ? (JSON.parse(Buffer.from(fields.OrderState.data).toString('utf8')) as string) : undefined;
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       assert.equal(stateIn(started?.searchAttributes?.indexedFields), 'capturing');
       const upserts = (history.events ?? []).flatMap((e) => (e.upsertWorkflowSearchAttributesEventAttributes ? [e.upsertWorkflowSearchAttributesEventAttributes] : []));
-      assert.deepEqual(upserts.map((u) => stateIn(u.searchAttributes?.indexedFields)), ['fulfilling', 'fulfilled']);
+      assert.deepEqual(upserts.map((u) => stateIn(u.searchAttributes?.indexedFields)), ['fulfilled']);
       const summaries = scheduled.map((e) => (e.userMetadata?.summary?.data ? Buffer.from(e.userMetadata.summary.data).toString('utf8') : ''));
       assert.ok(summaries.every((s) => s.includes(orderId)), `activity summaries: ${summaries.join(' | ')}`);
       const description = await handle.describe();
@@ -103,6 +103,18 @@ describe('order flow on a real Temporal server', () => {
     assert.deepEqual(updates.map((u) => u.answered), [500, 503, 200]);
     assert.equal(new Set(updates.map((u) => u.idempotencyKey)).size, 1, 'every attempt carries the same key');
     assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`]);
+    // The first failure made the order visible as `fulfilling` (ops search for orders waiting on the merchant).
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+      const states = (history.events ?? []).flatMap((e) => {
+        const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderState?.data;
+        return field ? [JSON.parse(Buffer.from(field).toString('utf8')) as string] : [];
+      });
+      assert.deepEqual(states, ['fulfilling', 'fulfilled']);
+    } finally {
+      await connection.close();
+    }
   });
 
   test('a 4xx from the service is permanent: no retries, straight to review', async () => {

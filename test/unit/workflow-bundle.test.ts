@@ -10,8 +10,9 @@ test('the workflow bundle builds and contains the order workflow and the OpenTel
     ...workflowBundleOptions(),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
-  assert.match(code, /orderWorkflowV2/, 'the type clients start for new orders');
-  assert.match(code, /orderWorkflow\b/, 'the type of orders started before it');
+  assert.match(code, /orderWorkflowV3/, 'the type clients start for new orders');
+  assert.match(code, /orderWorkflowV2/, 'the type of orders started by the previous version');
+  assert.match(code, /orderWorkflow\b/, 'the type of orders started before that');
   assert.match(code, /OpenTelemetryInboundInterceptor/, 'the OpenTelemetry interceptor is bundled (loaded only by traced runs)');
   assert.match(code, /TRACED_MEMO_KEY|'traced'|"traced"/, 'src/workflows/interceptors.ts is the bundle\'s interceptor module');
   assert.doesNotMatch(code, /require\("(node:)?(fs|net|http|https|child_process|crypto)"\)/);
