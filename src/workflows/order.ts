@@ -92,14 +92,17 @@ interface OrderBehaviour extends MachineOptions {
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
 export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, {
-    ...CURRENT_MACHINE_OPTIONS,
-    upsertChangesOnly: true,
-    checkWorkBeforeWaiting: true,
-    watchEndedOrders: () => true,
-    publishFulfillingOnFailure: true,
-  });
+  return runOrder(input, CURRENT_BEHAVIOUR);
 }
+
+/** Every switch on: orderWorkflowV3's behaviour. */
+const CURRENT_BEHAVIOUR: OrderBehaviour = {
+  ...CURRENT_MACHINE_OPTIONS,
+  upsertChangesOnly: true,
+  checkWorkBeforeWaiting: true,
+  watchEndedOrders: () => true,
+  publishFulfillingOnFailure: true,
+};
 
 /**
  * The type clients started before orderWorkflowV3 (which publishes `fulfilling` only when the service update's
@@ -107,13 +110,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
  * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, {
-    ...CURRENT_MACHINE_OPTIONS,
-    upsertChangesOnly: true,
-    checkWorkBeforeWaiting: true,
-    watchEndedOrders: () => true,
-    publishFulfillingOnFailure: false,
-  });
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false });
 }
 
 /**
