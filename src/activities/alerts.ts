@@ -23,7 +23,7 @@ export function createAlertActivities(opts: { alertWebhookUrl?: string }) {
         signal: Context.current().cancellationSignal,
         maxBodyBytes: 4096,
       });
-      if (res.status < 200 || res.status >= 300) throw new Error(`alert webhook answered ${res.status}`);
+      if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
     },
   };
 }

@@ -2,6 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { httpRequest, type HttpResponse } from '../http/request';
 import {
   DELIVERY_ID_HEADER,
+  formatDeliveryId,
   IDEMPOTENCY_KEY_HEADER,
   SIGNATURE_HEADER,
   serviceUpdateIdempotencyKey,
@@ -38,7 +39,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
             'Content-Type': 'application/json',
             [IDEMPOTENCY_KEY_HEADER]: idempotencyKey,
             [SIGNATURE_HEADER]: signServiceUpdate(body, target.secret, Math.floor(Date.now() / 1000)),
-            [DELIVERY_ID_HEADER]: `${info.workflowExecution?.runId ?? '-'}/${info.activityId}/${info.attempt}`,
+            [DELIVERY_ID_HEADER]: formatDeliveryId(info.workflowExecution?.runId ?? '-', info.activityId, info.attempt),
           },
           body,
           timeoutMs: target.timeoutMs,
@@ -52,8 +53,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
         throw ApplicationFailure.retryable(`service update unreachable: ${(err as Error).message}`, 'ServiceUpdateUnreachable');
       }
       const detail = res.text.slice(0, 500);
-      const ok = res.status >= 200 && res.status < 300;
-      if (ok || res.status === 409) {
+      if (res.ok || res.status === 409) {
         metrics.serviceUpdates.inc({ type: payload.type, outcome: 'success' });
         log.info('service update accepted', { orderId: payload.orderId, idempotencyKey, status: res.status });
         return { status: res.status, idempotencyKey };

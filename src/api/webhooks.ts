@@ -37,14 +37,15 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (app
     const outcome = seen.outcome ?? (status >= 500 ? 'unavailable' : 'rejected');
     metrics.webhooks.inc({ event_type: seen.eventType ?? 'unknown', outcome });
     metrics.intakeLatency.observe({ outcome }, reply.elapsedTime / 1000);
-    const reason = seen.reason ?? (outcome === 'rejected' || outcome === 'unavailable' ? `http_${status}` : undefined);
-    if (outcome === 'rejected' || outcome === 'unavailable') {
-      metrics.webhookFailures.inc({ reason: reason! });
-      if (seen.verification) metrics.verificationFailures.inc({ code: reason! });
+    const failed = outcome === 'rejected' || outcome === 'unavailable';
+    const reason = seen.reason ?? (failed ? `http_${status}` : undefined);
+    if (failed && reason) {
+      metrics.webhookFailures.inc({ reason });
+      if (seen.verification) metrics.verificationFailures.inc({ code: reason });
     }
     const line = { method: req.method, url: req.url, statusCode: status, ms: Math.round(reply.elapsedTime * 10) / 10, outcome, reason, detail: seen.detail, eventId: seen.eventId, eventType: seen.eventType, orderId: seen.orderId, workflowId: seen.workflowId };
     if (outcome === 'unavailable') req.log.error(line, 'webhook not recorded; PayPal will deliver it again');
-    else if (outcome === 'rejected' || seen.reason === 'unroutable') req.log.warn(line, `webhook ${outcome}`);
+    else if (failed || seen.reason === 'unroutable') req.log.warn(line, `webhook ${outcome}`);
     else req.log.info(line, `webhook ${outcome}`);
   });
 

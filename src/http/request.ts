@@ -24,6 +24,8 @@ export interface HttpRequestOptions {
 /** A complete answer: status, headers and the body as UTF-8 text. */
 export interface HttpResponse {
   status: number;
+  /** The status is 2xx. */
+  ok: boolean;
   headers: Record<string, string | string[] | undefined>;
   text: string;
   /** True when the body was longer than `maxBodyBytes`. */
@@ -70,7 +72,8 @@ export async function httpRequest(url: string, opts: HttpRequestOptions): Promis
       chunks.push(chunk);
       kept += chunk.length;
     }
-    return { status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), truncated };
+    const status = res.statusCode;
+    return { status, ok: status >= 200 && status < 300, headers: res.headers, text: Buffer.concat(chunks).toString('utf8'), truncated };
   } catch (err) {
     // Messages leave the URL out: a merchant's endpoint may carry a token in its query string.
     if (timedOut) throw new HttpRequestError(`no complete answer within ${opts.timeoutMs} ms`, 'timeout', { cause: err });

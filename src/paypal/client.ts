@@ -209,13 +209,12 @@ function readJson(res: HttpResponse, what: string): unknown {
   } catch {
     body = undefined;
   }
-  const ok = res.status >= 200 && res.status < 300;
-  if (ok && body !== undefined) return body;
+  if (res.ok && body !== undefined) return body;
   const err = paypalErrorSchema.safeParse(body);
   const e = err.success ? err.data : {};
   const issue = e.details?.[0]?.issue ?? e.name ?? e.error;
   const message = e.message ?? e.error_description ?? (body === undefined ? (res.truncated ? 'response body too large' : 'non-JSON response') : (STATUS_CODES[res.status] ?? ''));
-  throw new PayPalApiError(`${what} → ${res.status} ${issue ?? ''}: ${message}`.replace(/\s+:/, ':'), ok ? 502 : res.status, issue, e.debug_id);
+  throw new PayPalApiError(`${what} → ${res.status} ${issue ?? ''}: ${message}`.replace(/\s+:/, ':'), res.ok ? 502 : res.status, issue, e.debug_id);
 }
 
 function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {

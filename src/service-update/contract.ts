@@ -30,7 +30,12 @@ export const SIGNATURE_HEADER = 'Fulfillment-Signature';
  */
 export const DELIVERY_ID_HEADER = 'Fulfillment-Delivery-Id';
 
-/** The parts of a {@link DELIVERY_ID_HEADER} value; undefined if it is not one. */
+/** The {@link DELIVERY_ID_HEADER} value of one attempt. */
+export function formatDeliveryId(runId: string, activityId: string, attempt: number): string {
+  return `${runId}/${activityId}/${attempt}`;
+}
+
+/** The parts of a {@link DELIVERY_ID_HEADER} value (see {@link formatDeliveryId}); undefined if it is not one. */
 export function parseDeliveryId(value: string | undefined): { runId: string; activityId: string; attempt: number } | undefined {
   const [runId, activityId, attempt, ...rest] = (value ?? '').split('/');
   if (!runId || !activityId || rest.length > 0 || !/^[1-9]\d*$/.test(attempt ?? '')) return undefined;

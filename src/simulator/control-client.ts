@@ -78,7 +78,7 @@ export class SimulatorControlClient {
     });
     if (res.truncated) throw new Error(`simulator ${method} ${path}: answer larger than 64 MiB`);
     const parsed: unknown = res.text ? JSON.parse(res.text) : undefined;
-    if (res.status < 200 || res.status >= 300) throw new SimulatorControlError(res.status, parsed);
+    if (!res.ok) throw new SimulatorControlError(res.status, parsed);
     return parsed as T;
   }
 

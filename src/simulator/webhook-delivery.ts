@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { httpRequest } from '../http/request';
 import type { DeliveryAttempt, EventLog, EventRecord } from './events';
 import type { FaultState } from './faults';
 import { signTransmission } from './signing';
-import { httpRequest } from '../http/request';
 
 /** The logging surface the simulator uses (pino's, narrowed). */
 export interface SimLogger {
@@ -140,7 +140,7 @@ export class WebhookDispatcher {
           maxBodyBytes: 4096,
         });
         entry.statusCode = res.status;
-        entry.ok = res.status >= 200 && res.status < 300;
+        entry.ok = res.ok;
       } catch (err) {
         entry.error = (err as Error).message;
       } finally {
