@@ -15,6 +15,7 @@ import { orderWorkflowId } from '../src/workflows/messages';
 import { markdownTable, processCpuMs, profiled, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
 import { FastReceiver } from './receiver';
 import { bundleToFile } from './temporal';
+import { spreadSample, stepsOf, stepTable, type Step, type TimedOrder } from './timeline';
 import type { SimulatorInfo, WorkerStats } from './worker-process';
 
 const N = Number(process.env.E2E_N ?? 200);
@@ -22,6 +23,10 @@ const CONCURRENCY = Number(process.env.E2E_CONCURRENCY ?? 16);
 const WARMUP = Number(process.env.E2E_WARMUP ?? 20);
 /** Timed windows per path; the path order alternates between rounds, so drifting neighbour load favours neither. */
 const ROUNDS = Math.max(1, Number(process.env.E2E_ROUNDS ?? 2));
+/** Timed orders per path whose histories are read for the step table. */
+const TIMELINE_SAMPLE = Number(process.env.E2E_TIMELINE_SAMPLE ?? 60);
+/** Wall-clock ms with a fraction, comparable with the dev server's event times. */
+const wallMs = () => performance.timeOrigin + performance.now();
 
 /** A worker or simulator process (bench/worker-process.ts) with measurement windows: start, then sample or stop. */
 interface MeasuredProcess {
@@ -53,6 +58,7 @@ async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Recor
 /** One path's timed windows, pooled over rounds. */
 class PathTotals {
   readonly latencies: number[] = [];
+  readonly timed: TimedOrder[] = [];
   orders = 0;
   elapsedMs = 0;
   workerCpuMs = 0;
@@ -137,26 +143,27 @@ export const e2eBench: BenchModule = {
     const perRound = Math.ceil(N / ROUNDS);
     const totals = { real: new PathTotals(), minimal: new PathTotals() };
     let activityNames: string[] = [];
+    const steps: Record<'real' | 'minimal', Step[][]> = { real: [], minimal: [] };
     const processes: MeasuredProcess[] = [simulatorProcess];
     try {
       progress('e2e: starting the product worker process…');
       const worker = await spawnWorker('product', { ...env, BENCH_TEMPORAL_ADDRESS: address, WORKFLOW_BUNDLE_PATH: productBundle.path });
       processes.push(worker);
       let firstOrderId = '';
-      const realOrder = async (): Promise<number> => {
-        const t0 = performance.now();
+      const realOrder = async (): Promise<TimedOrder> => {
+        const startedAtMs = wallMs();
         const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, custom_id: 'bench' });
-        const ms = (await receiver.waitFor(orderId)) - t0;
+        const doneAtMs = performance.timeOrigin + (await receiver.waitFor(orderId));
         firstOrderId ||= orderId;
-        return ms;
+        return { workflowId: orderWorkflowId(orderId), startedAtMs, doneAtMs };
       };
       const minimalQueue = `bench-minimal-${tag}`;
       let seq = 0;
-      const minimalRun = async (): Promise<number> => {
-        const t0 = performance.now();
+      const minimalRun = async (): Promise<TimedOrder> => {
+        const startedAtMs = wallMs();
         const handle = await client.workflow.signalWithStart('minimalOrderWorkflow', { workflowId: `bench-minimal-${tag}-${seq++}`, taskQueue: minimalQueue, args: [activityNames], signal: 'paypalEvent', signalArgs: [{}] });
         await handle.result();
-        return performance.now() - t0;
+        return { workflowId: handle.workflowId, startedAtMs, doneAtMs: wallMs() };
       };
       let minimal: MeasuredProcess | undefined;
 
@@ -168,7 +175,13 @@ export const e2eBench: BenchModule = {
         for (const p of measured) p.start();
         const cpu0 = process.cpuUsage();
         const server0 = processCpuMs(serverPid);
-        const load = await profiled(`e2e-${path}-r${round}`, () => runLoad(perRound, CONCURRENCY, async () => t.latencies.push(await run())));
+        const load = await profiled(`e2e-${path}-r${round}`, () =>
+          runLoad(perRound, CONCURRENCY, async () => {
+            const order = await run();
+            t.latencies.push(order.doneAtMs - order.startedAtMs);
+            t.timed.push(order);
+          }),
+        );
         const server = cpuSince(serverPid, server0);
         const driver = process.cpuUsage(cpu0);
         const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
@@ -198,6 +211,13 @@ export const e2eBench: BenchModule = {
             await runLoad(WARMUP, CONCURRENCY, minimalRun);
           }
           await timed(path, round);
+        }
+      }
+      progress('e2e: reading a sample of timed histories for the step table…');
+      for (const [path, doneLabel] of [['real', 'until the merchant got the update'], ['minimal', 'until the client has the result']] as const) {
+        for (const order of spreadSample(totals[path].timed, TIMELINE_SAMPLE)) {
+          const history = await client.workflow.getHandle(order.workflowId).fetchHistory();
+          steps[path].push(stepsOf(history.events ?? [], order, doneLabel));
         }
       }
     } finally {
@@ -230,6 +250,14 @@ export const e2eBench: BenchModule = {
             [[real.perSec / limit.perSec, real.p50Ms / limit.p50Ms, real.worker / limit.worker, limit.withoutPayPal / real.withoutPayPal]],
             2,
           ),
+        },
+        {
+          heading: `Where a real order's time goes (${steps.real.length} timed orders spread over the run; milestones from each run's history, wall clock):`,
+          markdown: stepTable(steps.real),
+        },
+        {
+          heading: `The same steps of the minimal workflow (${steps.minimal.length} timed runs):`,
+          markdown: stepTable(steps.minimal),
         },
       ],
       notes: [
