@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installErrorHandler } from './errors';
 import { webhookRoutes, type WebhookRouteOptions } from './webhooks';
@@ -15,7 +15,7 @@ export async function buildPublicApp(opts: PublicAppOptions): Promise<FastifyIns
     loggerInstance: opts.logger,
     bodyLimit: opts.maxBodyBytes,
     // The webhook route logs one line per request (with its outcome) instead of Fastify's two; probes stay quiet.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   installErrorHandler(app);
   app.get('/healthz', () => ({ status: 'ok' }));
