@@ -6,10 +6,14 @@ import { defineSignal, proxyActivities, setHandler } from '@temporalio/workflow'
 /** The hint signal, same name as the order workflow's, so the start is a signalWithStart like the intake's. */
 export const minimalHintSignal = defineSignal<[unknown]>('paypalEvent');
 
-/** Calls each named (no-op) activity in turn, then completes. */
-export async function minimalOrderWorkflow(activityNames: string[]): Promise<number> {
+/**
+ * Calls each named (no-op) activity in turn, then completes. The activity named `signalDuring` (if any) is asked to
+ * signal this run once more before it returns, as PayPal's PAYMENT.CAPTURE.COMPLETED webhook signals a real order
+ * while its capture completes.
+ */
+export async function minimalOrderWorkflow(activityNames: string[], signalDuring?: string): Promise<number> {
   setHandler(minimalHintSignal, () => {});
-  const activities = proxyActivities<Record<string, () => Promise<void>>>({ startToCloseTimeout: '1 minute' });
-  for (const name of activityNames) await activities[name]!();
+  const activities = proxyActivities<Record<string, (signalOwnRun: boolean) => Promise<void>>>({ startToCloseTimeout: '1 minute' });
+  for (const name of activityNames) await activities[name]!(name === signalDuring);
   return activityNames.length;
 }

@@ -1,9 +1,11 @@
 // A worker (or the PayPal simulator) in its own process, so the end-to-end bench can report its CPU
 // (process.cpuUsage delta) and peak RSS apart from the intake and load generator. `product`: the real worker via
 // startProduct (role worker; config from the environment). `minimal`: bench/minimal-workflow.ts with no-op
-// activities named in BENCH_MINIMAL_ACTIVITIES. `simulator`: the PayPal simulator (PayPal's side of an order, not
-// the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters),
+// activities named in BENCH_MINIMAL_ACTIVITIES (one may signal its own run, see there). `simulator`: the PayPal
+// simulator (PayPal's side of an order, not the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters),
 // 'sample' (child answers {type:'stats'} for the window since 'start') and 'stop' (answers the same and exits).
+import { Context } from '@temporalio/activity';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -36,17 +38,25 @@ async function startWorker(mode: string, address: string): Promise<() => Promise
     return () => product.stop();
   }
   const connection = await NativeConnection.connect({ address });
+  // For runs that model PayPal's second webhook: the no-op activity signals its own run, as the intake would.
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+  const noOp = async (signalOwnRun?: boolean) => {
+    const run = Context.current().info.workflowExecution;
+    if (signalOwnRun && run) await client.workflow.getHandle(run.workflowId).signal('paypalEvent', {});
+  };
   const names = (process.env.BENCH_MINIMAL_ACTIVITIES ?? '').split(',').filter(Boolean);
   const worker = await Worker.create({
     connection,
     taskQueue: process.env.TEMPORAL_TASK_QUEUE ?? 'bench-minimal',
     workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH ?? '' },
-    activities: Object.fromEntries(names.map((n) => [n, () => Promise.resolve()])),
+    activities: Object.fromEntries(names.map((n) => [n, noOp])),
   });
   const running = worker.run();
   return async () => {
     worker.shutdown();
     await running;
+    await clientConnection.close();
     await connection.close();
   };
 }
