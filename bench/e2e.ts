@@ -103,6 +103,9 @@ function cpuSince(pid: number | undefined, startMs: number | undefined): number 
 
 const cpuMs = (s: WorkerStats) => s.cpuUserMs + s.cpuSystemMs;
 
+/** "2" or "1–2": the range of signal counts seen in sampled histories. */
+const signalRange = (counts: number[]) => (Math.min(...counts) === Math.max(...counts) ? String(counts[0] ?? 0) : `${Math.min(...counts)}–${Math.max(...counts)}`);
+
 /** The end-to-end bench: real orders vs the minimal workflow of the same shape. */
 export const e2eBench: BenchModule = {
   name: 'e2e',
@@ -151,6 +154,8 @@ export const e2eBench: BenchModule = {
     const totals: Record<Path, PathTotals> = { real: new PathTotals(), minimal: new PathTotals(), minimalSignalled: new PathTotals() };
     let activityNames: string[] = [];
     const steps: Record<Path, Step[][]> = { real: [], minimal: [], minimalSignalled: [] };
+    // Signals per sampled run, a check that each path has the shape it claims (2 for real and minimal + signal).
+    const signals: Record<Path, number[]> = { real: [], minimal: [], minimalSignalled: [] };
     const processes: MeasuredProcess[] = [simulatorProcess];
     try {
       progress('e2e: starting the product worker process…');
@@ -227,6 +232,7 @@ export const e2eBench: BenchModule = {
         for (const order of spreadSample(totals[path].timed, TIMELINE_SAMPLE)) {
           const history = await client.workflow.getHandle(order.workflowId).fetchHistory();
           steps[path].push(stepsOf(history.events ?? [], order, path === 'real' ? 'until the merchant got the update' : 'until the client has the result'));
+          signals[path].push((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length);
         }
       }
     } finally {
@@ -270,15 +276,15 @@ export const e2eBench: BenchModule = {
           ),
         },
         {
-          heading: `Where a real order's time goes (${steps.real.length} timed orders spread over the run; milestones from each run's history, wall clock):`,
+          heading: `Where a real order's time goes (${steps.real.length} timed orders spread over the run, signals per run: ${signalRange(signals.real)}; milestones from each run's history, wall clock):`,
           markdown: stepTable(steps.real),
         },
         {
-          heading: `The same steps of the minimal workflow (${steps.minimal.length} timed runs):`,
+          heading: `The same steps of the minimal workflow (${steps.minimal.length} timed runs, signals per run: ${signalRange(signals.minimal)}):`,
           markdown: stepTable(steps.minimal),
         },
         {
-          heading: `And of the minimal workflow with the second signal (${steps.minimalSignalled.length} timed runs):`,
+          heading: `And of the minimal workflow with the second signal (${steps.minimalSignalled.length} timed runs, signals per run: ${signalRange(signals.minimalSignalled)}):`,
           markdown: stepTable(steps.minimalSignalled),
         },
       ],
