@@ -5,6 +5,7 @@
 // bench/<name>.ts exporting a BenchModule and list it in BENCHES.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clientBench } from './client';
 import { costBench } from './cost';
 import { e2eBench } from './e2e';
 import { httpBench } from './http';
@@ -14,7 +15,7 @@ import { createRunContext } from './temporal';
 import { verifyBench } from './verify';
 
 /** Every benchmark `npm run bench` knows, in the order they run. */
-const BENCHES: readonly BenchModule[] = [intakeBench, verifyBench, httpBench, e2eBench, costBench];
+const BENCHES: readonly BenchModule[] = [intakeBench, clientBench, verifyBench, httpBench, e2eBench, costBench];
 
 const RESULTS_DIR = join(__dirname, 'results');
 const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');
