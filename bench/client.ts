@@ -1,6 +1,7 @@
 // The Temporal client's transport: the intake's signalWithStart over the SDK's `Connection` (@grpc/grpc-js in
-// Node) next to the same call over `NativeConnection` (the SDK's Rust core, which the product uses since the second
-// 2026-11-29 session), at the intake bench's concurrency levels. Worker-less, like the intake bench.
+// Node; the product's client) next to the same call over `NativeConnection` (the SDK's Rust core, which the worker
+// uses), at the intake bench's concurrency levels. Worker-less, like the intake bench. Why the product's client
+// stays on `Connection`: docs/decisions.md, "Temporal client".
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -22,8 +23,8 @@ export const clientBench: BenchModule = {
     const grpc = await Connection.connect({ address });
     const native = await NativeConnection.connect({ address });
     const transports = {
-      '`Connection` (@grpc/grpc-js)': new Client({ connection: grpc, namespace: 'default' }),
-      '`NativeConnection` (Rust core; the product\'s)': new Client({ connection: native, namespace: 'default' }),
+      '`Connection` (@grpc/grpc-js; the product\'s)': new Client({ connection: grpc, namespace: 'default' }),
+      '`NativeConnection` (Rust core)': new Client({ connection: native, namespace: 'default' }),
     };
     let seq = 0;
     const calls = Object.entries(transports).map(([name, client]) => {

@@ -4,8 +4,7 @@
 // same dev server and the same concurrency: the Temporal limit for this shape.
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
@@ -117,7 +116,7 @@ export const e2eBench: BenchModule = {
     // The product bundle is built exactly as production builds it (OpenTelemetry workflow interceptor included).
     const productBundle = await bundleToFile(workflowBundleOptions());
     const minimalBundle = await bundleToFile({ workflowsPath: require.resolve('./minimal-workflow') });
-    const connection = await NativeConnection.connect({ address }); // the product's transport (src/runtime.ts)
+    const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
     const receiver = await new FastReceiver().start();
     // The simulator plays PayPal, whose CPU is not the merchant's: its own process, so its share is measured apart.

@@ -7,8 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildPublicApp } from '../src/api/public-app';
 import { createLogger } from '../src/logger';
@@ -68,8 +67,7 @@ export const intakeBench: BenchModule = {
     const tag = randomUUID().slice(0, 8).toUpperCase();
     const taskQueue = `bench-intake-${tag}`; // no worker polls it
     const pki = createSimulatorPki();
-    // The product's transport (src/runtime.ts), so the raw limit and the intake make the very same call.
-    const connection = await NativeConnection.connect({ address });
+    const connection = await Connection.connect({ address });
     const client = new Client({ connection, namespace: 'default' });
     const timing = DEFAULT_TIMING;
     const orders = new OrdersClient(client, { taskQueue, autoCapture: true, timing, recordTimeoutMs: 5_000 });

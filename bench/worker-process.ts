@@ -5,7 +5,7 @@
 // simulator (PayPal's side of an order, not the product's). Protocol over IPC: child → {type:'ready', simulator?}; parent → 'start' (zero the counters),
 // 'sample' (child answers {type:'stats'} for the window since 'start') and 'stop' (answers the same and exits).
 import { Context } from '@temporalio/activity';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -38,9 +38,9 @@ async function startWorker(mode: string, address: string): Promise<() => Promise
     return () => product.stop();
   }
   const connection = await NativeConnection.connect({ address });
-  // For runs that model PayPal's second webhook: the no-op activity signals its own run, as the intake would (over
-  // the same transport as the product's client).
-  const client = new Client({ connection });
+  // For runs that model PayPal's second webhook: the no-op activity signals its own run, as the intake would.
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
   const noOp = async (signalOwnRun?: boolean) => {
     const run = Context.current().info.workflowExecution;
     if (signalOwnRun && run) await client.workflow.getHandle(run.workflowId).signal('paypalEvent', {});
@@ -56,6 +56,7 @@ async function startWorker(mode: string, address: string): Promise<() => Promise
   return async () => {
     worker.shutdown();
     await running;
+    await clientConnection.close();
     await connection.close();
   };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from './activities';
@@ -78,11 +78,8 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
       clientSecret: config.PAYPAL_CLIENT_SECRET ?? simulator?.clientSecret ?? 'sim-client-secret',
     });
 
-    // One connection per process, through the SDK's Rust core: it serves the client (intake, admin API, sweep) and,
-    // in a worker process, the worker. A client call costs the process 20–30 % less CPU than over @grpc/grpc-js
-    // (`npm run bench client`). The runtime it needs is installed first, with our logger.
-    installTemporalRuntime(logger, role !== 'api' ? config.TEMPORAL_SDK_METRICS_PORT : 0);
-    const connection = await NativeConnection.connect(temporalConnectionOptions(opts.temporalAddress, opts.externalTemporal ?? false));
+    const connectionOptions = temporalConnectionOptions(opts.temporalAddress, opts.externalTemporal ?? false);
+    const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: tracing?.clientInterceptors });
     const orders = new OrdersClient(client, { taskQueue: config.TEMPORAL_TASK_QUEUE, autoCapture: config.PAYPAL_AUTO_CAPTURE, timing: orderTiming(config), recordTimeoutMs: config.TEMPORAL_RECORD_TIMEOUT_MS, traced: tracing !== undefined });
@@ -122,8 +119,11 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
     if (role !== 'api') {
       const serviceUrl = config.FULFILLMENT_URL ?? (product.adminUrl ? `${loopbackUrl(product.adminUrl)}${DEMO_RECEIVER_PATH}` : undefined);
       if (!serviceUrl) throw new Error('FULFILLMENT_URL is required for a worker-only process');
+      installTemporalRuntime(logger, config.TEMPORAL_SDK_METRICS_PORT);
+      const nativeConnection = await NativeConnection.connect(connectionOptions);
+      cleanups.push(() => nativeConnection.close());
       const worker = await createOrderWorker({
-        connection,
+        connection: nativeConnection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities: createActivities({
