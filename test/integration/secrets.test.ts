@@ -42,4 +42,10 @@ test('no secret, token or payer data in workflow history or logs after a full or
     assert.ok(!historyText.includes(value), `${what} found in workflow history`);
     assert.ok(!logText.includes(value), `${what} found in logs`);
   }
+
+  // The SDK puts each activity's task token (a capability to complete it) on its log lines: they must carry it
+  // redacted. The first check keeps the second from passing on logs without activity lines.
+  const taskTokens = logLines.flatMap((line) => line.split('\n')).filter((l) => l.includes('"taskToken"')).map((l) => (JSON.parse(l) as { taskToken: unknown }).taskToken);
+  assert.ok(taskTokens.length > 0, 'sanity: activity log lines (with their task token field) were captured');
+  assert.deepEqual([...new Set(taskTokens)], ['[redacted]'], 'activity task tokens are redacted in logs');
 });
