@@ -1,7 +1,9 @@
 // End to end: N simulator orders from checkout (the buyer approves at once) to the merchant's service update, on
 // harness-like wiring (intake in this process, the PayPal simulator and the real worker each in a process of their
-// own, a fast local receiver), next to a minimal workflow with the same activity calls as a real order, no-op activities, on the
-// same dev server and the same concurrency: the Temporal limit for this shape.
+// own, a fast local receiver), next to a minimal workflow with the same activity calls as a real order, no-op
+// activities, on the same dev server and the same concurrency: the Temporal limit for this shape. A third path adds
+// PayPal's second webhook to the minimal workflow as a signal, and a sample of each path's histories shows where
+// the time goes (bench/timeline.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -64,7 +66,6 @@ async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Recor
 
 /** One path's timed windows, pooled over rounds. */
 class PathTotals {
-  readonly latencies: number[] = [];
   readonly timed: TimedOrder[] = [];
   orders = 0;
   elapsedMs = 0;
@@ -76,7 +77,7 @@ class PathTotals {
 
   /** Per-order figures for the tables, under the path's name. */
   summary(name: string) {
-    const sorted = Float64Array.from(this.latencies).sort();
+    const sorted = Float64Array.from(this.timed, (o) => o.doneAtMs - o.startedAtMs).sort();
     const per = (ms: number) => ms / this.orders;
     const server = this.serverCpuMs === undefined ? undefined : per(this.serverCpuMs);
     const all = per(this.workerCpuMs + this.driverCpuMs + this.simulatorCpuMs) + (server ?? 0);
@@ -189,13 +190,7 @@ export const e2eBench: BenchModule = {
         for (const p of measured) p.start();
         const cpu0 = process.cpuUsage();
         const server0 = processCpuMs(serverPid);
-        const load = await profiled(`e2e-${path}-r${round}`, () =>
-          runLoad(perRound, CONCURRENCY, async () => {
-            const order = await run();
-            t.latencies.push(order.doneAtMs - order.startedAtMs);
-            t.timed.push(order);
-          }),
-        );
+        const load = await profiled(`e2e-${path}-r${round}`, () => runLoad(perRound, CONCURRENCY, async () => t.timed.push(await run())));
         const server = cpuSince(serverPid, server0);
         const driver = process.cpuUsage(cpu0);
         const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
