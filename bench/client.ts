@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OrdersClient } from '../src/temporal/orders-client';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
-import { markdownTable, poolLoad, progress, runLoad, type BenchModule, type BenchReport } from './harness';
+import { markdownTable, poolLoad, progress, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
 
 const N = Number(process.env.CLIENT_N ?? 500);
 const ROUNDS = Number(process.env.CLIENT_ROUNDS ?? 2);
@@ -22,18 +22,18 @@ export const clientBench: BenchModule = {
     const tag = randomUUID().slice(0, 8).toUpperCase();
     const grpc = await Connection.connect({ address });
     const native = await NativeConnection.connect({ address });
-    const transports = {
-      '`Connection` (@grpc/grpc-js; the product\'s)': new Client({ connection: grpc, namespace: 'default' }),
-      '`NativeConnection` (Rust core)': new Client({ connection: native, namespace: 'default' }),
-    };
+    const transports = [
+      { key: 'grpc', name: '`Connection` (@grpc/grpc-js; the product\'s)', client: new Client({ connection: grpc, namespace: 'default' }) },
+      { key: 'native', name: '`NativeConnection` (Rust core)', client: new Client({ connection: native, namespace: 'default' }) },
+    ];
     let seq = 0;
-    const calls = Object.entries(transports).map(([name, client]) => {
+    const calls = transports.map(({ key, name, client }) => {
       const orders = new OrdersClient(client, { taskQueue: `bench-client-${tag}`, autoCapture: true, timing: DEFAULT_TIMING, recordTimeoutMs: 5_000 });
       const call = () => {
         const orderId = `CLIENT${tag}I${seq++}`;
         return orders.deliverEvent(orderId, { eventId: `WH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId });
       };
-      return { name, call };
+      return { key, name, call };
     });
     const rows: (string | number)[][] = [];
     try {
@@ -41,13 +41,11 @@ export const clientBench: BenchModule = {
         const runs = new Map<string, { samples: Float64Array; elapsedMs: number }[]>();
         const cpuMs = new Map<string, number>();
         for (let r = 0; r < ROUNDS; r++) {
-          for (const { name, call } of r % 2 === 0 ? calls : [...calls].reverse()) {
+          for (const { key, name, call } of r % 2 === 0 ? calls : [...calls].reverse()) {
             await runLoad(WARMUP, c, call);
-            const cpu0 = process.cpuUsage();
-            const run = await runLoad(N, c, call);
-            const cpu = process.cpuUsage(cpu0);
+            const run = await timedLoad(`client-${key}-c${c}-r${r}`, N, c, call);
             runs.set(name, [...(runs.get(name) ?? []), run]);
-            cpuMs.set(name, (cpuMs.get(name) ?? 0) + (cpu.user + cpu.system) / 1000);
+            cpuMs.set(name, (cpuMs.get(name) ?? 0) + run.cpuMs);
             progress(`client: c=${c} round ${r + 1}/${ROUNDS} ${name}: ${(N / (run.elapsedMs / 1000)).toFixed(0)}/s`);
           }
         }

@@ -14,7 +14,7 @@ import { workflowBundleOptions } from '../src/temporal/worker';
 import { SimulatorControlClient } from '../src/simulator/control-client';
 import type { RunningSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
-import { markdownTable, processCpuMs, profiled, progress, quantile, runLoad, type BenchModule, type BenchReport } from './harness';
+import { markdownTable, processCpuMs, progress, quantile, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
 import { FastReceiver } from './receiver';
 import { bundleToFile } from './temporal';
 import { spreadSample, stepsOf, stepTable, type Step, type TimedOrder } from './timeline';
@@ -67,7 +67,6 @@ async function spawnWorker(mode: 'product' | 'minimal' | 'simulator', env: Recor
 /** One path's timed windows, pooled over rounds. */
 class PathTotals {
   readonly timed: TimedOrder[] = [];
-  orders = 0;
   elapsedMs = 0;
   workerCpuMs = 0;
   peakRssMb = 0;
@@ -78,12 +77,13 @@ class PathTotals {
   /** Per-order figures for the tables, under the path's name. */
   summary(name: string) {
     const sorted = Float64Array.from(this.timed, (o) => o.doneAtMs - o.startedAtMs).sort();
-    const per = (ms: number) => ms / this.orders;
+    const orders = this.timed.length;
+    const per = (ms: number) => ms / orders;
     const server = this.serverCpuMs === undefined ? undefined : per(this.serverCpuMs);
     const all = per(this.workerCpuMs + this.driverCpuMs + this.simulatorCpuMs) + (server ?? 0);
     return {
       name,
-      perSec: this.orders / (this.elapsedMs / 1000),
+      perSec: orders / (this.elapsedMs / 1000),
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
       worker: per(this.workerCpuMs),
@@ -188,15 +188,12 @@ export const e2eBench: BenchModule = {
         const run = runs[path];
         const t = totals[path];
         for (const p of measured) p.start();
-        const cpu0 = process.cpuUsage();
         const server0 = processCpuMs(serverPid);
-        const load = await profiled(`e2e-${path}-r${round}`, () => runLoad(perRound, CONCURRENCY, async () => t.timed.push(await run())));
+        const load = await timedLoad(`e2e-${path}-r${round}`, perRound, CONCURRENCY, async () => t.timed.push(await run()));
         const server = cpuSince(serverPid, server0);
-        const driver = process.cpuUsage(cpu0);
         const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
-        t.orders += perRound;
         t.elapsedMs += load.elapsedMs;
-        t.driverCpuMs += (driver.user + driver.system) / 1000;
+        t.driverCpuMs += load.cpuMs;
         t.serverCpuMs = t.serverCpuMs === undefined || server === undefined ? undefined : t.serverCpuMs + server;
         t.workerCpuMs += cpuMs(workerStats!);
         t.peakRssMb = Math.max(t.peakRssMb, workerStats!.peakRssMb);

@@ -185,6 +185,17 @@ export async function runLoad(n: number, concurrency: number, op: (i: number) =>
   return { samples, elapsedMs: Number(process.hrtime.bigint() - start) / 1e6 };
 }
 
+/**
+ * One timed window: {@link runLoad} under {@link profiled} (`label` names the profile), plus the CPU this process
+ * spent in it (user + system, every thread; ms). The benches' load windows all take this shape.
+ */
+export async function timedLoad(label: string, n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<{ samples: Float64Array; elapsedMs: number; cpuMs: number }> {
+  const cpu0 = process.cpuUsage();
+  const run = await profiled(label, () => runLoad(n, concurrency, op));
+  const cpu = process.cpuUsage(cpu0);
+  return { ...run, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 /** Pools several {@link runLoad} results of the same operation into one row (total calls over total time). */
 export function poolLoad(name: string, concurrency: number, runs: { samples: Float64Array; elapsedMs: number }[]): LoadStats {
   const all = Float64Array.from(runs.flatMap((r) => [...r.samples])).sort();

@@ -19,7 +19,7 @@ import { OrdersClient } from '../src/temporal/orders-client';
 import { ORDER_WORKFLOW_TYPE } from '../src/workflows/messages';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvedEvent } from './events';
-import { markdownTable, poolLoad, profiled, progress, quantile, runLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
+import { markdownTable, poolLoad, progress, quantile, runLoad, timedLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
 
 const N = Number(process.env.INTAKE_N ?? 500);
 const ROUNDS = Number(process.env.INTAKE_ROUNDS ?? 2);
@@ -156,13 +156,12 @@ export const intakeBench: BenchModule = {
           const order: (keyof typeof paths)[] = r % 2 === 0 ? ['bare', 'raw', 'floor', 'intake'] : ['intake', 'floor', 'raw', 'bare'];
           for (const path of order) {
             await runLoad(WARMUP, c, (i) => paths[path](N + i));
-            const cpu0 = process.cpuUsage();
             routeMs = [];
-            runs[path].push(await profiled(`intake-${path}-c${c}-r${r}`, () => runLoad(N, c, paths[path])));
-            const cpu = process.cpuUsage(cpu0);
+            const run = await timedLoad(`intake-${path}-c${c}-r${r}`, N, c, paths[path]);
             if (path === 'intake') routeSamples.push(...routeMs);
-            cpuMs[path] += (cpu.user + cpu.system) / 1000;
-            progress(`intake: c=${c} round ${r + 1}/${ROUNDS} ${path}: ${(N / (runs[path].at(-1)!.elapsedMs / 1000)).toFixed(0)}/s`);
+            runs[path].push(run);
+            cpuMs[path] += run.cpuMs;
+            progress(`intake: c=${c} round ${r + 1}/${ROUNDS} ${path}: ${(N / (run.elapsedMs / 1000)).toFixed(0)}/s`);
           }
         }
         intakePost.close();
