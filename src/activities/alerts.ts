@@ -1,5 +1,5 @@
 import { Context, log } from '@temporalio/activity';
-import { httpRequest } from '../http/request';
+import { httpRequest, type HttpResponse } from '../http/request';
 import { metrics } from '../metrics';
 
 /** Alerting for orders that need a human. */
@@ -15,14 +15,21 @@ export function createAlertActivities(opts: { alertWebhookUrl?: string }) {
       if (Context.current().info.attempt === 1) metrics.reviewsEntered.inc({ reason: alert.code });
       if (!opts.alertWebhookUrl) return;
       const text = `PayPal order ${alert.orderId} needs review (${alert.code}): ${alert.message}. Workflow: ${alert.workflowId}`;
-      const res = await httpRequest(opts.alertWebhookUrl, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ text, ...alert }),
-        timeoutMs: 10_000,
-        signal: Context.current().cancellationSignal,
-        maxBodyBytes: 4096,
-      });
+      const cancelled = Context.current().cancellationSignal;
+      let res: HttpResponse;
+      try {
+        res = await httpRequest(opts.alertWebhookUrl, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ text, ...alert }),
+          timeoutMs: 10_000,
+          signal: cancelled,
+          maxBodyBytes: 4096,
+        });
+      } catch (err) {
+        if (cancelled.aborted) throw cancelled.reason; // the SDK's CancelledFailure: report the attempt as cancelled
+        throw err;
+      }
       if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
     },
   };
