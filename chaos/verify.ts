@@ -206,7 +206,8 @@ export async function verifyRun(deps: {
   }
   for (const o of created) {
     const id = o.orderId!;
-    const want = new Set(EXPECTED[o.kind].updates.map((t) => (t === 'order.reversed' ? `order.reversed:${id}:${o.refundId ?? '?'}` : `${t}:${id}`)));
+    // A reversal's update carries its refund ID (the key's discriminator), as the workflow's payload does.
+    const want = new Set(EXPECTED[o.kind].updates.map((t) => serviceUpdateIdempotencyKey(t, id, t === 'order.reversed' ? (o.refundId ?? '?') : undefined)));
     const got = byOrder.get(id) ?? [];
     for (const key of want) if (!got.includes(key)) add('missing_update', id, `${o.kind}: merchant never applied ${key}`);
     for (const key of got) if (!want.has(key)) add('unexpected_update', id, `${o.kind}: merchant applied ${key}`);
