@@ -244,7 +244,13 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
           });
         }
       case 'alert_review':
-        await alerts.raiseReviewAlert({ orderId, workflowId: workflowInfo().workflowId, code: command.code, message: command.message });
+        try {
+          await alerts.raiseReviewAlert({ orderId, workflowId: workflowInfo().workflowId, code: command.code, message: command.message });
+        } catch (err) {
+          // Alerting must never fail the order (a failed run could no longer take support's decision): the order
+          // stays in review, where the Temporal UI and the admin API show it.
+          log.error('review alert could not be sent; the order stays in review', { orderId, code: command.code, error: failureMessage(err) });
+        }
         return;
     }
   }

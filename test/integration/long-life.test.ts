@@ -15,14 +15,18 @@ describe('alerts, authorize intent, continue-as-new', () => {
   let h: Harness;
   let alertServer: Server;
   const alerts: Record<string, unknown>[] = [];
+  /** Orders whose alerts the chat webhook refuses (503), as when it is down. */
+  const alertsFailFor = new Set<string>();
 
   before(async () => {
     alertServer = createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
-        alerts.push(JSON.parse(body) as Record<string, unknown>);
-        res.writeHead(200).end('ok');
+        const alert = JSON.parse(body) as Record<string, unknown>;
+        alerts.push(alert);
+        if (alertsFailFor.has(String(alert.orderId))) res.writeHead(503).end('down');
+        else res.writeHead(200).end('ok');
       });
     });
     await new Promise<void>((r) => alertServer.listen(0, '127.0.0.1', r));
@@ -49,6 +53,34 @@ describe('alerts, authorize intent, continue-as-new', () => {
     const alert = await waitFor('alert', () => alerts.find((a) => a.orderId === orderId));
     assert.equal(alert.code, 'service_update_failed');
     assert.match(String(alert.text), new RegExp(`PayPal order ${orderId} needs review \\(service_update_failed\\)`));
+  });
+
+  test('an alert that cannot be sent never fails the order: it stays in review and support can still act', async () => {
+    h.receiver.answers = [422];
+    const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '17.00' } });
+    alertsFailFor.add(orderId);
+    await h.waitForState(orderId, 'needs_review');
+    // The alert's retry policy gives up after five attempts (~15 s of backoff); the order must outlive that.
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId));
+      const alertGaveUp = async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'raiseReviewAlert');
+        const failedAt = events.findIndex((e) => scheduled && String(e.activityTaskFailedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+        // The failure has been handled once a workflow task completed after it.
+        return failedAt >= 0 && events.slice(failedAt).some((e) => e.workflowTaskCompletedEventAttributes) ? true : undefined;
+      };
+      await waitFor('the alert activity to fail for good, and the run to handle it', alertGaveUp, 60_000);
+      assert.equal(alerts.filter((a) => a.orderId === orderId).length, 5, 'five alert attempts, then dropped');
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+      assert.equal((await h.status(orderId))?.state, 'needs_review');
+    } finally {
+      await connection.close();
+    }
+    const res = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'customer cancelled', actor: 'sam' } });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.state, 'cancelled');
   });
 
   test('authorize intent: the workflow authorizes, captures the authorization and fulfils once', async () => {
