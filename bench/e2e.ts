@@ -6,7 +6,7 @@
 // the time goes (bench/timeline.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
@@ -16,6 +16,7 @@ import type { RunningSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
 import { markdownTable, processCpuMs, progress, quantile, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
 import { FastReceiver } from './receiver';
+import { replayCost, type ReplayCost } from './replay-cost';
 import { bundleToFile } from './temporal';
 import { spreadSample, stepsOf, stepTable, type Step, type TimedOrder } from './timeline';
 import type { SimulatorInfo, WorkerStats } from './worker-process';
@@ -104,8 +105,17 @@ function cpuSince(pid: number | undefined, startMs: number | undefined): number 
 
 const cpuMs = (s: WorkerStats) => s.cpuUserMs + s.cpuSystemMs;
 
-/** "2" or "1–2": the range of signal counts seen in sampled histories. */
-const signalRange = (counts: number[]) => (Math.min(...counts) === Math.max(...counts) ? String(counts[0] ?? 0) : `${Math.min(...counts)}–${Math.max(...counts)}`);
+/** Signals and workflow tasks of each sampled run: the shape of a path, stated in each step table's heading. */
+interface RunShapes {
+  signals: number[];
+  workflowTasks: number[];
+}
+const countRange = (counts: number[]) => {
+  const [min, max] = [Math.min(...counts), Math.max(...counts)];
+  if (min === max) return String(counts[0] ?? 0);
+  return `${min}–${max} (mean ${(counts.reduce((a, b) => a + b, 0) / counts.length).toFixed(2)})`;
+};
+const shapeNote = (s: RunShapes) => `signals per run: ${countRange(s.signals)}, workflow tasks per run: ${countRange(s.workflowTasks)}`;
 
 /** The end-to-end bench: real orders vs the minimal workflow of the same shape. */
 export const e2eBench: BenchModule = {
@@ -156,7 +166,9 @@ export const e2eBench: BenchModule = {
     let activityNames: string[] = [];
     const steps: Record<Path, Step[][]> = { real: [], minimal: [], minimalSignalled: [] };
     // Signals per sampled run, a check that each path has the shape it claims (2 for real and minimal + signal).
-    const signals: Record<Path, number[]> = { real: [], minimal: [], minimalSignalled: [] };
+    const histories: Record<Path, Awaited<ReturnType<WorkflowHandle['fetchHistory']>>[]> = { real: [], minimal: [], minimalSignalled: [] };
+    const replayed: Partial<Record<Path, ReplayCost>> = {};
+    const shapes: Record<Path, RunShapes> = { real: { signals: [], workflowTasks: [] }, minimal: { signals: [], workflowTasks: [] }, minimalSignalled: { signals: [], workflowTasks: [] } };
     const processes: MeasuredProcess[] = [simulatorProcess];
     try {
       progress('e2e: starting the product worker process…');
@@ -223,8 +235,10 @@ export const e2eBench: BenchModule = {
       for (const path of PATHS) {
         for (const order of spreadSample(totals[path].timed, TIMELINE_SAMPLE)) {
           const history = await client.workflow.getHandle(order.workflowId).fetchHistory();
+          histories[path].push(history);
           steps[path].push(stepsOf(history.events ?? [], order, path === 'real' ? 'until the merchant got the update' : 'until the client has the result'));
-          signals[path].push((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length);
+          shapes[path].signals.push((history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length);
+          shapes[path].workflowTasks.push((history.events ?? []).filter((e) => e.workflowTaskCompletedEventAttributes).length);
         }
       }
     } finally {
@@ -232,6 +246,12 @@ export const e2eBench: BenchModule = {
       await api.stop();
       await receiver.close();
       await connection.close();
+    }
+    try {
+      // With every process stopped: the workflow code's own cost, from the same sampled runs replayed here.
+      progress('e2e: replaying the sampled histories (workflow code cost)…');
+      for (const path of PATHS) replayed[path] = await replayCost(path === 'real' ? productBundle.path : minimalBundle.path, histories[path]);
+    } finally {
       productBundle.remove();
       minimalBundle.remove();
     }
@@ -268,22 +288,31 @@ export const e2eBench: BenchModule = {
           ),
         },
         {
-          heading: `Where a real order's time goes (${steps.real.length} timed orders spread over the run, signals per run: ${signalRange(signals.real)}; milestones from each run's history, wall clock):`,
+          heading: `Where a real order's time goes (${steps.real.length} timed orders spread over the run, ${shapeNote(shapes.real)}; milestones from each run's history, wall clock):`,
           markdown: stepTable(steps.real),
         },
         {
-          heading: `The same steps of the minimal workflow (${steps.minimal.length} timed runs, signals per run: ${signalRange(signals.minimal)}):`,
+          heading: `The same steps of the minimal workflow (${steps.minimal.length} timed runs, ${shapeNote(shapes.minimal)}):`,
           markdown: stepTable(steps.minimal),
         },
         {
-          heading: `And of the minimal workflow with the second signal (${steps.minimalSignalled.length} timed runs, signals per run: ${signalRange(signals.minimalSignalled)}):`,
+          heading: `And of the minimal workflow with the second signal (${steps.minimalSignalled.length} timed runs, ${shapeNote(shapes.minimalSignalled)}):`,
           markdown: stepTable(steps.minimalSignalled),
+        },
+        {
+          heading: 'Workflow code cost: the same sampled runs replayed in the bench process once every other process stopped (no server, no neighbours):',
+          markdown: markdownTable(
+            ['path', 'runs', 'promises per run in the workflow sandbox', 'CPU ms per replayed run'],
+            PATHS.map((path) => [path === 'real' ? real.name : path === 'minimal' ? limit.name : signalled.name, String(replayed[path]?.runs ?? 0), replayed[path]?.promisesPerRun ?? 0, replayed[path]?.cpuMsPerRun ?? 0]),
+            1,
+          ),
         },
       ],
       notes: [
         'Time to fulfilled: from the checkout call (create + approve at the simulator) to the receiver getting the order.paid update. It covers the simulator\'s CHECKOUT.ORDER.APPROVED delivery, the intake, the workflow\'s captureOrder call to the simulator (one capture call; the capture emits PAYMENT.CAPTURE.COMPLETED, a second webhook), and updateService.',
         'The minimal workflow is started the same way (signalWithStart with one hint signal), runs every activity a real order\'s history shows and is timed until its result: a conservative limit for latency, an equal-work one for throughput.',
         '"Minimal + a second signal": the same workflow, whose first no-op activity signals its own run once (a Temporal client call from the minimal worker\'s process) before it returns, as PayPal\'s PAYMENT.CAPTURE.COMPLETED webhook reaches a real order while its capture completes. It prices that webhook in Temporal terms; the target stays judged against the minimal workflow as the issue defines it.',
+        'Workflow code cost: the histories of the step tables replayed with each path\'s own bundle by `Worker.runReplayHistories` in the bench process (which runs workflow code in its main thread), after every other process stopped: promises created in the workflow sandbox per run (counted with a V8 promise hook; the SDK formats a source-mapped stack trace for each one) and CPU per replayed run over five passes. It prices the workflow code and the SDK work it causes, without activities, server or neighbours.',
         'Worker CPU is the worker process\'s process.cpuUsage() delta over the timed orders (user + system), divided by orders; peak RSS is sampled every 20 ms in that window. The bench process (intake, receiver, load generator, Temporal client) and the PayPal simulator\'s process (orders, captures, signing and delivering webhooks: PayPal\'s work, not the merchant\'s) are reported apart.',
         '"CPU per order without the simulator, minimal / real": all processes but the simulator, per order, minimal over real; the throughput ratio the product would reach if CPU were the only limit and PayPal\'s side ran elsewhere (an estimate, not a measured throughput).',
         'Temporal server CPU: the dev server process\'s utime + stime from /proc/<pid>/stat over the same window, divided by orders. "All processes" adds worker, bench process and server: on 2 cores, throughput is roughly 2,000 ms divided by it.',
