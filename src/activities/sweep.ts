@@ -9,6 +9,14 @@ export interface SweepWindow {
   endTime: string;
 }
 
+/**
+ * What a sweep run asks for: where its window starts, and optionally where it ends. Without an end, the window
+ * ends when the listing starts, so a sweep that waited in a busy task queue still reaches the present: the
+ * schedule skips runs while one is pending, and a window that ended when the run began would leave the wait
+ * unswept once the next run's window starts later than that.
+ */
+export type SweepRequest = Pick<SweepWindow, 'startTime'> & Partial<Pick<SweepWindow, 'endTime'>>;
+
 /** What one sweep did. `failed` counts events that will be tried again by the next sweep (PayPal unavailable). */
 export interface SweepSummary {
   /** Events PayPal listed in the window (every type, delivered or not). */
@@ -34,10 +42,11 @@ const CONCURRENCY = 8;
 /** Guard against a listing whose `next` links never end. */
 const MAX_PAGES = 10_000;
 
-/** Heartbeat details: where a retried attempt resumes (the page not yet finished) and the counts so far. */
+/** Heartbeat details: where a retried attempt resumes (the page not yet finished), the counts so far, and the window's end. */
 interface SweepProgress {
   next: string;
   summary: SweepSummary;
+  endTime?: string;
 }
 
 /** What the sweep needs: PayPal's listing and the router the webhook intake uses too. */
@@ -59,9 +68,10 @@ export function createSweepActivities(deps: SweepDeps) {
      * activity is retried, resuming at the unfinished page; PayPal unavailable for one capture lookup → counted as
      * failed, left to the next sweep (its window overlaps this one).
      */
-    async sweepWebhookEvents(window: SweepWindow): Promise<SweepSummary> {
+    async sweepWebhookEvents(request: SweepRequest): Promise<SweepSummary & SweepWindow> {
       const ctx = Context.current();
       const resumed = asProgress(ctx.info.heartbeatDetails);
+      const window: SweepWindow = { startTime: request.startTime, endTime: request.endTime ?? resumed?.endTime ?? new Date().toISOString() };
       const summary: SweepSummary = resumed ? { ...resumed.summary } : { listed: 0, delivered: 0, ignored: 0, failed: 0, pages: 0 };
       // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
       const routed = new Set<string>();
@@ -87,12 +97,12 @@ export function createSweepActivities(deps: SweepDeps) {
         }
         cursor = next;
         // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
-        ctx.heartbeat({ next, summary: { ...summary } } satisfies SweepProgress); // a copy: details may be encoded later
+        ctx.heartbeat({ next, summary: { ...summary }, endTime: window.endTime } satisfies SweepProgress); // a copy: details may be encoded later
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
         page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
       }
       ctx.log.info('webhook sweep finished', { ...window, ...summary });
-      return summary;
+      return { ...window, ...summary };
     },
   };
 
@@ -143,5 +153,6 @@ async function listing<T>(call: () => Promise<T>): Promise<T> {
 function asProgress(details: unknown): SweepProgress | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
   const d = details as Partial<SweepProgress>;
-  return typeof d.next === 'string' && typeof d.summary === 'object' && d.summary !== null ? { next: d.next, summary: d.summary } : undefined;
+  if (typeof d.next !== 'string' || typeof d.summary !== 'object' || d.summary === null) return undefined;
+  return { next: d.next, summary: d.summary, ...(typeof d.endTime === 'string' ? { endTime: d.endTime } : {}) };
 }

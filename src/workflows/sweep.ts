@@ -1,6 +1,6 @@
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import type { SweepSummary, SweepWindow } from '../activities/sweep';
+import type { SweepRequest, SweepSummary, SweepWindow } from '../activities/sweep';
 
 /** Input of one sweep run (set by the schedule's action, see src/temporal/schedules.ts). */
 export interface WebhookSweepInput {
@@ -12,9 +12,11 @@ export interface WebhookSweepInput {
 export type WebhookSweepResult = SweepSummary & SweepWindow;
 
 /**
- * One webhook sweep: lists the events PayPal generated in [now - lookback, now] and routes each to its order's
- * workflow as the webhook intake would, so orders whose webhooks never arrived (and that nobody registered) are
- * still fulfilled. Started by a Temporal Schedule (overlap SKIP). Deterministic: the window comes from workflow time.
+ * One webhook sweep: lists the events PayPal generated from `lookback` before the run started until the listing
+ * starts, and routes each to its order's workflow as the webhook intake would, so orders whose webhooks never
+ * arrived (and that nobody registered) are still fulfilled. Started by a Temporal Schedule (overlap SKIP). The
+ * window's start comes from workflow time (deterministic); its end is the activity's (see SweepRequest), so a run
+ * that waited behind a backlog leaves no gap before the next run's window.
  */
 export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<WebhookSweepResult> {
   if (!Number.isFinite(input.lookbackMs) || input.lookbackMs <= 0) {
@@ -29,8 +31,6 @@ export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<We
     // lookback overlaps several intervals), instead of one run retrying for hours while the schedule skips others.
     retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
   });
-  const end = Date.now(); // workflow time: replays see the same value
-  const window: SweepWindow = { startTime: new Date(end - input.lookbackMs).toISOString(), endTime: new Date(end).toISOString() };
-  const summary = await sweepWebhookEvents(window);
-  return { ...window, ...summary };
+  const request: SweepRequest = { startTime: new Date(Date.now() - input.lookbackMs).toISOString() }; // workflow time: replays see the same value
+  return await sweepWebhookEvents(request);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createSweepActivities, SWEEP_LISTING_REJECTED, SWEEP_TEMPORAL_UNAVAILABLE, type SweepSummary } from '../../src/activities/sweep';
+import { createSweepActivities, SWEEP_LISTING_REJECTED, SWEEP_TEMPORAL_UNAVAILABLE, type SweepRequest, type SweepSummary } from '../../src/activities/sweep';
 import { ConfigError, loadConfig, loadSweepSettings } from '../../src/config';
 import { PayPalApiError } from '../../src/paypal/client';
 import { createEventRouter } from '../../src/routing/event-router';
@@ -53,7 +53,7 @@ function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) =>
 }
 
 /** The activity as a free function (MockActivityEnvironment calls it without its object). */
-const sweepOf = (activities: ReturnType<typeof createSweepActivities>) => (w: typeof WINDOW): Promise<SweepSummary> => activities.sweepWebhookEvents(w);
+const sweepOf = (activities: ReturnType<typeof createSweepActivities>) => (w: SweepRequest) => activities.sweepWebhookEvents(w);
 
 describe('sweepWebhookEvents', () => {
   test('follows next links, routes each handled event once, counts the rest, heartbeats between pages', async () => {
@@ -68,7 +68,7 @@ describe('sweepWebhookEvents', () => {
       { orderId: 'ORDER1', eventId: 'E3' }, // the refund, routed through its capture like the intake does
       { orderId: 'ORDER4', eventId: 'E4' },
     ]);
-    assert.deepEqual(summary, { listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
     assert.equal(beats.length, 2, 'one heartbeat per page boundary');
   });
 
@@ -94,7 +94,25 @@ describe('sweepWebhookEvents', () => {
     delivered.length = 0;
     const summary = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), WINDOW);
     assert.deepEqual(delivered, [{ orderId: 'ORDER4', eventId: 'E4' }], 'only the unfinished page is redone');
-    assert.deepEqual(summary, { listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
+  });
+
+  test('without an end, the window ends when the listing starts, and a resumed attempt keeps that end', async () => {
+    // A run that waited in a busy task queue still sweeps up to the present, so the next run's window leaves no gap.
+    const { activities, requested, recover } = setup({ temporalDownFor: 'ORDER4' });
+    const env = new MockActivityEnvironment();
+    let last: unknown;
+    env.on('heartbeat', (d: unknown) => (last = d));
+    const before = new Date().toISOString();
+    await assert.rejects(env.run(sweepOf(activities), { startTime: WINDOW.startTime }));
+    const after = new Date().toISOString();
+    const endTime = requested[0]!.split(' ')[2]!;
+    assert.ok(before <= endTime && endTime <= after, `listing ended at ${endTime}, between ${before} and ${after}`);
+    recover();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // so a fresh "now" would differ from the first end
+    const summary: SweepSummary & { endTime: string } = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), { startTime: WINDOW.startTime });
+    assert.equal(summary.endTime, endTime, 'the retry reports the window its first attempt listed');
+    assert.equal(summary.pages, 3);
   });
 
   test('PayPal refusing the listing (4xx) is not retried; 5xx is', async () => {
