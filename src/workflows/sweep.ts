@@ -27,9 +27,11 @@ export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<We
     // One attempt lists every page of the window; heartbeats per page prove it is alive.
     startToCloseTimeout: '10 minutes',
     heartbeatTimeout: '3 minutes',
-    // Bounded: a sweep that cannot finish fails and the next scheduled one covers the same window again (the
-    // lookback overlaps several intervals), instead of one run retrying for hours while the schedule skips others.
-    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 6 },
+    // Retried until it lists (bounded by the schedule's 1-hour execution timeout; a refused listing is not retried).
+    // While it retries the schedule skips the runs due, and its window reaches from its own start minus the
+    // lookback to when the listing finally runs, so nothing since is left unswept. A run that gave up early left
+    // a gap once later windows started past its start (a chaos run: six attempts failed in 5 minutes of overload).
+    retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const request: SweepRequest = { startTime: new Date(Date.now() - input.lookbackMs).toISOString() }; // workflow time: replays see the same value
   return await sweepWebhookEvents(request);
