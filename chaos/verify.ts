@@ -182,6 +182,10 @@ export async function verifyRun(deps: {
     if (o.driverError) add('order_not_created', o.orderId ?? `#${o.index}`, `the driver could not set it up: ${o.driverError}`);
     return o.orderId !== undefined && !o.driverError;
   });
+  // PayPal's side first: an event acknowledged by now was recorded before its 2xx, so it must be in the histories
+  // read next. Read the other way round, a webhook acknowledged while the histories were being read (a run that
+  // did not converge is still busy) was reported as acknowledged but not recorded.
+  const [events, deliveries] = await Promise.all([deps.control.events(), deps.control.deliveries()]);
   const reads = await mapLimit(created, 8, (o) => readRecordedOrder(deps.client, o.orderId!, deps.visibility.get(o.orderId!)?.runIds));
   created.forEach((o, i) => {
     const r = reads[i];
@@ -221,8 +225,8 @@ export async function verifyRun(deps: {
   }
   const { resendsBeforeRecorded, lateArrivals } = repeats;
 
-  // Webhooks: every event the intake acknowledged must be in its order's history.
-  const [events, deliveries] = await Promise.all([deps.control.events(), deps.control.deliveries()]);
+  // Webhooks: every event the intake acknowledged must be in its order's history. (In a run still busy, a signal
+  // that arrived during a workflow task in flight is durable but joins the history only when that task completes.)
   const acked = new Set(deliveries.filter((d) => d.statusCode !== undefined && d.statusCode >= 200 && d.statusCode < 300).map((d) => d.eventId));
   let eventsNeverRecorded = 0;
   for (const e of events) {
