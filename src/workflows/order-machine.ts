@@ -59,7 +59,7 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       break;
     case 'refund_announcement_overdue':
       // No webhook said "reversal" in time: report the waiting refunds as plain refunds.
-      if (data.state === 'fulfilled') notifyNewRefunds(t, data.truth, true);
+      if (data.state === 'fulfilled' || data.state === 'pending_service_update') notifyNewRefunds(t, data.truth, true);
       break;
     case 'poll_due':
       // Reconciliation: webhooks can be lost, so waiting states ask PayPal themselves from time to time; an
@@ -133,7 +133,7 @@ function onTruth(t: Step, truth: PaymentTruth): void {
   if (state === 'fulfilled') {
     // A replayed "completed" never fulfils twice; only refunds and reversals are news after fulfilment.
     notifyNewRefunds(t, truth, false);
-    if (t.commands.length === 0 && Object.keys(t.data.refundsAwaitingAnnouncement ?? {}).length === 0) revokeIfFullyRefunded(t);
+    if (t.commands.length === 0 && !awaitingAnnouncement(t.data)) revokeIfFullyRefunded(t);
     return;
   }
   if (state === 'cancelled') {
@@ -146,8 +146,10 @@ function onTruth(t: Step, truth: PaymentTruth): void {
   if (state === 'pending_service_update') {
     if (capture?.status === 'COMPLETED') t.command({ type: 'update_service', override: false });
     else if (capture && (capture.status === 'REFUNDED' || capture.status === 'REVERSED')) {
-      if (t.options.noticeRefundsOfAttemptedUpdates) notifyNewRefunds(t, truth, true);
-      if (t.commands.length === 0) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
+      const { refundGraceWhileUpdatePending: grace } = t.options;
+      if (t.options.noticeRefundsOfAttemptedUpdates) notifyNewRefunds(t, truth, () => !(typeof grace === 'function' ? grace() : grace === true));
+      // Refunds waiting for their webhook keep the order here until they are reported (refund_notified).
+      if (t.commands.length === 0 && !awaitingAnnouncement(t.data)) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
     }
     else t.review('service_update_failed', `PayPal no longer reports the capture as completed (${capture?.status ?? truth.orderStatus})`);
     return;
@@ -254,20 +256,26 @@ function onDecision(t: Step, d: ReviewDecision): void {
 
 /**
  * Tells the merchant about each completed refund not reported yet (or only those in `only`). With the announcement
- * grace on, a refund no webhook has classified yet waits (recorded in refundsAwaitingAnnouncement) unless `overdue`.
+ * grace on, a refund no webhook has classified yet waits (recorded in refundsAwaitingAnnouncement) unless `overdue`
+ * (a function is asked only for such a refund).
  */
-function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boolean, only?: string[]): void {
+function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boolean | (() => boolean), only?: string[]): void {
   for (const refund of truth?.refunds ?? []) {
     if (refund.status !== 'COMPLETED' || t.data.refundsNotified.includes(refund.id) || (only && !only.includes(refund.id))) continue;
     const reversed = t.data.reversedRefundIds.includes(refund.id);
     const announced = reversed || (t.data.refundedRefundIds ?? []).includes(refund.id);
-    if (!announced && t.options.refundAnnouncementGrace && !overdue) {
+    if (!announced && t.options.refundAnnouncementGrace && !(typeof overdue === 'function' ? overdue() : overdue)) {
       const waiting = t.data.refundsAwaitingAnnouncement ?? {};
       if (!waiting[refund.id]) t.patch({ refundsAwaitingAnnouncement: { ...waiting, [refund.id]: t.now } });
       continue;
     }
     t.command({ type: 'notify_refund', refundId: refund.id, amount: refund.amount, kind: reversed ? 'order.reversed' : 'order.refunded' });
   }
+}
+
+/** True while a refund waits for the webhook that says refund or reversal. */
+function awaitingAnnouncement(data: OrderData): boolean {
+  return Object.keys(data.refundsAwaitingAnnouncement ?? {}).length > 0;
 }
 
 /** Refunds PayPal completed that the merchant has not been told about (nor support chose to skip). */

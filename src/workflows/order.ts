@@ -28,7 +28,6 @@ import {
   CURRENT_MACHINE_OPTIONS,
   decisionAllowed,
   isFinal,
-  hasReconciliationTimer,
   newOrder,
   transition,
   type Amount,
@@ -45,6 +44,7 @@ import {
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
+import { nextWait } from './waits';
 
 /** Start arguments of an order workflow. */
 export interface OrderWorkflowInput {
@@ -92,7 +92,9 @@ interface OrderBehaviour extends MachineOptions {
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
 export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, CURRENT_BEHAVIOUR);
+  // Runs that reached this path before the switch reported the refund at once; only the rare orders that reach it
+  // record the patch (and its search-attribute upsert), so this stays a patch rather than a new workflow type.
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending') });
 }
 
 /** Every switch on: orderWorkflowV3's behaviour. */
@@ -110,7 +112,7 @@ const CURRENT_BEHAVIOUR: OrderBehaviour = {
  * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false });
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false });
 }
 
 /**
@@ -127,6 +129,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     retryRefundNotices: false,
     captureOnApprovalHint: false,
     noticeRefundsOfAttemptedUpdates: false,
+    refundGraceWhileUpdatePending: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
@@ -346,45 +349,6 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
   await condition(allHandlersFinished);
   return view();
-}
-
-/** How long to sleep in the current state, and what happens when the timer fires. */
-interface NextWait {
-  ms: number | undefined;
-  then: 'poll_due' | 'deadline_passed' | 'watch_over' | 'refund_announcement_overdue';
-}
-
-function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enteredAt: number): NextWait {
-  const now = Date.now();
-  if (data.state === 'fulfilled') {
-    // Pending refund work (failed notices to re-attempt, refunds waiting for their webhook) comes first, earliest
-    // timer wins; the refund watch ends only when none is left.
-    const waits: NextWait[] = [];
-    const failingSince = Object.values(data.refundNoticesFailing ?? {}).map((at) => Date.parse(at));
-    if (failingSince.length > 0) waits.push(pollOrDeadline(Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs, timing.pendingServiceUpdateIntervalMs, now));
-    const waitingSince = Object.values(data.refundsAwaitingAnnouncement ?? {}).map((at) => Date.parse(at));
-    if (waitingSince.length > 0) {
-      const grace = timing.refundAnnouncementGraceMs ?? 120_000;
-      waits.push({ ms: Math.max(1, Math.min(...waitingSince) + grace - now), then: 'refund_announcement_overdue' });
-    }
-    if (waits.length === 0) return { ms: Math.max(1, enteredAt + timing.watchAfterFulfilmentMs - now), then: 'watch_over' };
-    return waits.reduce((a, b) => ((b.ms ?? Infinity) < (a.ms ?? Infinity) ? b : a));
-  }
-  if (isFinal(data.state)) return { ms: Math.max(1, enteredAt + (timing.watchAfterCloseMs ?? 0) - now), then: 'watch_over' };
-  if (!hasReconciliationTimer(data.state)) return { ms: undefined, then: 'poll_due' }; // e.g. needs_review: wait for a human
-  const schedule = data.state === 'pending_service_update' ? [timing.pendingServiceUpdateIntervalMs] : timing.pollScheduleMs;
-  const poll = schedule[Math.min(pollIndex, schedule.length - 1)] ?? 60_000;
-  const deadlineMs = {
-    payment_pending: timing.paymentPendingDeadlineMs,
-    pending_service_update: timing.pendingServiceUpdateDeadlineMs,
-  }[data.state as string] ?? timing.awaitingPaymentDeadlineMs;
-  return pollOrDeadline(enteredAt + deadlineMs, poll, now);
-}
-
-/** The next poll, or the deadline when it comes first. */
-function pollOrDeadline(deadlineAt: number, pollMs: number, now: number): NextWait {
-  const untilDeadline = deadlineAt - now;
-  return untilDeadline <= pollMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: pollMs, then: 'poll_due' };
 }
 
 function decision(kind: ReviewDecisionKind, d: DecisionInput): ReviewDecision {

@@ -36,7 +36,14 @@ describe('alerts, authorize intent, continue-as-new', () => {
       extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=40'],
     });
     h = await startHarness(
-      { ALERT_WEBHOOK_URL: `http://127.0.0.1:${(alertServer.address() as AddressInfo).port}/slack`, RECONCILE_POLL_SCHEDULE: '200ms', AWAITING_PAYMENT_DEADLINE: '1h' },
+      {
+        ALERT_WEBHOOK_URL: `http://127.0.0.1:${(alertServer.address() as AddressInfo).port}/slack`,
+        RECONCILE_POLL_SCHEDULE: '200ms',
+        AWAITING_PAYMENT_DEADLINE: '1h',
+        // Room for a refund to wait for its webhook while the service update is re-attempted (polls stay at 1 s).
+        PENDING_SERVICE_UPDATE_DEADLINE: '1m',
+        REFUND_ANNOUNCEMENT_GRACE: '1m',
+      },
       { temporalAddress: server.address },
     );
   });
@@ -81,6 +88,33 @@ describe('alerts, authorize intent, continue-as-new', () => {
     const res = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'customer cancelled', actor: 'sam' } });
     assert.equal(res.status, 200);
     assert.equal(res.body.state, 'cancelled');
+  });
+
+  test('a chargeback read from PayPal while the service update is re-attempted waits for its webhook: order.reversed', async () => {
+    h.receiver.defaultStatus = 503;
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '18.00' } });
+      await h.waitForState(orderId, 'pending_service_update');
+      const captureId = await waitFor('capture', async () => (await h.status(orderId))?.truth?.capture?.id);
+      // The chargeback's webhook is lost for now, so the next reconciliation poll reads it from PayPal first, where
+      // a reversal looks like any refund.
+      await h.simulator.control.setFaults({ webhooks: { dropNext: 1, eventTypes: ['PAYMENT.CAPTURE.REVERSED'] } });
+      const reversal = await h.simulator.control.reverseCapture(captureId);
+      const waiting = await waitFor('the refund waiting for its webhook', async () => {
+        const s = await h.status(orderId);
+        return s?.refundsAwaitingAnnouncement?.[String(reversal.id)] ? s : undefined;
+      });
+      assert.equal(waiting.state, 'pending_service_update');
+      assert.deepEqual(h.receiver.forOrder(orderId).filter((u) => u.payload.type !== 'order.paid'), [], 'nothing reported yet');
+      h.receiver.defaultStatus = 200;
+      const [event] = await h.simulator.control.events({ orderId, eventType: 'PAYMENT.CAPTURE.REVERSED' });
+      await h.simulator.control.redeliver(event!.id);
+      await h.waitForState(orderId, 'refunded');
+      assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.reversed:${orderId}:${String(reversal.id)}`], 'told about the reversal as a reversal');
+    } finally {
+      h.receiver.defaultStatus = 200;
+      await h.simulator.control.clearFaults();
+    }
   });
 
   test('authorize intent: the workflow authorizes, captures the authorization and fulfils once', async () => {

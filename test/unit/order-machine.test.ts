@@ -340,6 +340,35 @@ describe('order state machine: refunded while the service update is re-attempted
     assert.deepEqual(told.commands, []);
   });
 
+  test('with refundGraceWhileUpdatePending, a refund read before its webhook waits; the reversal webhook makes it order.reversed', () => {
+    const graceOpt = { ...opt, refundAnnouncementGrace: true, refundGraceWhileUpdatePending: true };
+    const unannounced = at('pending_service_update', { truth: captured('COMPLETED') });
+    const early = transition(unannounced, { type: 'truth', truth: reversedTruth }, NOW, graceOpt);
+    assert.deepEqual(early.commands, [], 'not reported yet: refund or reversal is unknown');
+    assert.equal(early.data.state, 'pending_service_update', 'not ended while a refund waits to be reported');
+    assert.deepEqual(Object.keys(early.data.refundsAwaitingAnnouncement ?? {}), ['R1']);
+    const hinted = transition(early.data, { type: 'webhooks_received', eventTypes: ['PAYMENT.CAPTURE.REVERSED'], reversedRefundIds: ['R1'] }, NOW, graceOpt);
+    assert.deepEqual(hinted.commands, [{ type: 'verify_payment' }]);
+    const read = transition(hinted.data, { type: 'truth', truth: reversedTruth }, NOW, graceOpt);
+    assert.deepEqual(read.commands, [{ type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.reversed' }]);
+    assert.equal(transition(read.data, { type: 'refund_notified', refundId: 'R1' }, NOW, graceOpt).data.state, 'refunded');
+    // No webhook within the grace: reported as a plain refund, then the order ends refunded.
+    const overdue = transition(early.data, { type: 'refund_announcement_overdue' }, NOW, graceOpt);
+    assert.equal(overdue.commands[0]?.type === 'notify_refund' && overdue.commands[0].kind, 'order.refunded');
+    assert.equal(transition(overdue.data, { type: 'refund_notified', refundId: 'R1' }, NOW, graceOpt).data.state, 'refunded');
+  });
+
+  test('the grace switch, given as a function (a patch gate), is asked only when an unannounced refund would be reported', () => {
+    let asked = 0;
+    const gated = { ...opt, refundAnnouncementGrace: true, refundGraceWhileUpdatePending: () => (asked++, false) };
+    transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW, gated); // R1 already announced as a reversal
+    transition(at('pending_service_update', { truth: captured('COMPLETED') }), { type: 'truth', truth: captured('COMPLETED') }, NOW, gated);
+    assert.equal(asked, 0, 'not asked when nothing waits on it');
+    const before = transition(at('pending_service_update', { truth: captured('COMPLETED') }), { type: 'truth', truth: reversedTruth }, NOW, gated);
+    assert.equal(asked, 1);
+    assert.equal(before.commands[0]?.type === 'notify_refund' && before.commands[0].kind, 'order.refunded', 'gate closed: reported at once, as before');
+  });
+
   test('without the option the order ends refunded and nobody is told (orderWorkflow)', () => {
     const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW);
     assert.equal(read.data.state, 'refunded');
