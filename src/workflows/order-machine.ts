@@ -70,6 +70,12 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
     case 'deadline_passed':
       if (data.state === 'awaiting_payment') t.moveTo('cancelled', 'no payment before the deadline');
       else if (data.state === 'payment_pending') t.review('payment_pending_too_long', 'PayPal did not settle the pending capture before the deadline');
+      else if (data.state === 'pending_service_update' && data.refundNoticesFailing) {
+        // Only with retryRefundNoticesWhileUpdatePending: the refund notices are what still fails.
+        const ids = Object.keys(data.refundNoticesFailing).join(', ');
+        t.patch({ refundNoticesFailing: undefined });
+        t.review('refund_notification_failed', `telling the merchant about refund ${ids} still failing: ${data.lastError ?? 'unknown error'}`);
+      }
       else if (data.state === 'pending_service_update') t.review('service_update_failed', `service update still failing: ${data.lastError ?? 'unknown error'}`);
       else if (data.state === 'fulfilled' && data.refundNoticesFailing) {
         const ids = Object.keys(data.refundNoticesFailing).join(', ');
@@ -118,6 +124,12 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
         t.patch({ refundNoticesFailing: { ...failing, [input.refundId]: failing[input.refundId] ?? t.now } });
         break;
       }
+      // While the update is re-attempted, the next poll reads PayPal and sends the notice again (onTruth).
+      if (!input.permanent && t.data.state === 'pending_service_update' && switchOn(t.options.retryRefundNoticesWhileUpdatePending)) {
+        const failing = t.data.refundNoticesFailing ?? {};
+        t.patch({ refundNoticesFailing: { ...failing, [input.refundId]: failing[input.refundId] ?? t.now } });
+        break;
+      }
       t.review('refund_notification_failed', `telling the merchant about refund ${input.refundId} failed: ${input.message}`);
       break;
     case 'decision':
@@ -146,8 +158,7 @@ function onTruth(t: Step, truth: PaymentTruth): void {
   if (state === 'pending_service_update') {
     if (capture?.status === 'COMPLETED') t.command({ type: 'update_service', override: false });
     else if (capture && (capture.status === 'REFUNDED' || capture.status === 'REVERSED')) {
-      const { refundGraceWhileUpdatePending: grace } = t.options;
-      if (t.options.noticeRefundsOfAttemptedUpdates) notifyNewRefunds(t, truth, () => !(typeof grace === 'function' ? grace() : grace === true));
+      if (t.options.noticeRefundsOfAttemptedUpdates) notifyNewRefunds(t, truth, () => !switchOn(t.options.refundGraceWhileUpdatePending));
       // Refunds waiting for their webhook keep the order here until they are reported (refund_notified).
       if (t.commands.length === 0 && !awaitingAnnouncement(t.data)) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
     }
@@ -271,6 +282,11 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
     }
     t.command({ type: 'notify_refund', refundId: refund.id, amount: refund.amount, kind: reversed ? 'order.reversed' : 'order.refunded' });
   }
+}
+
+/** A behaviour switch that may be a gate (a function, e.g. around patched()), asked only where it decides. */
+function switchOn(option: boolean | (() => boolean) | undefined): boolean {
+  return typeof option === 'function' ? option() : option === true;
 }
 
 /** True while a refund waits for the webhook that says refund or reversal. */

@@ -221,6 +221,14 @@ export interface MachineOptions {
    * patch.
    */
   refundGraceWhileUpdatePending?: boolean | (() => boolean);
+  /**
+   * With noticeRefundsOfAttemptedUpdates: a refund notice that exhausts its retry policy on a retryable failure
+   * (merchant down) while the service update is being re-attempted keeps the order in `pending_service_update`;
+   * each of its polls reads PayPal and sends the notice again, and its deadline sends the order to review
+   * (`refund_notification_failed`). After fulfilment, retryRefundNotices does the same. Without it, review at once
+   * (found by `npm run chaos`). A function may gate it, asked only on that failure.
+   */
+  retryRefundNoticesWhileUpdatePending?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV2 and V3 (the type clients start), and the client's preview. */
@@ -231,6 +239,7 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   captureOnApprovalHint: true,
   noticeRefundsOfAttemptedUpdates: true,
   refundGraceWhileUpdatePending: true,
+  retryRefundNoticesWhileUpdatePending: true,
 };
 
 /** A webhook hint as the machine reads it: the event type and the event's resource ID. */

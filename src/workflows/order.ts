@@ -92,9 +92,13 @@ interface OrderBehaviour extends MachineOptions {
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
 export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  // Runs that reached this path before the switch reported the refund at once; only the rare orders that reach it
-  // record the patch (and its search-attribute upsert), so this stays a patch rather than a new workflow type.
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending') });
+  // Runs that reached these paths before the switches behaved as before; only the rare orders that reach them
+  // record a patch (and its search-attribute upsert), so these stay patches rather than a new workflow type.
+  return runOrder(input, {
+    ...CURRENT_BEHAVIOUR,
+    refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending'),
+    retryRefundNoticesWhileUpdatePending: () => patched('refund-notices-retried-while-update-pending'),
+  });
 }
 
 /** Every switch on: orderWorkflowV3's behaviour. */
@@ -112,7 +116,7 @@ const CURRENT_BEHAVIOUR: OrderBehaviour = {
  * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false });
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false, retryRefundNoticesWhileUpdatePending: false });
 }
 
 /**
@@ -130,6 +134,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     captureOnApprovalHint: false,
     noticeRefundsOfAttemptedUpdates: false,
     refundGraceWhileUpdatePending: false,
+    retryRefundNoticesWhileUpdatePending: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.

@@ -117,6 +117,27 @@ describe('alerts, authorize intent, continue-as-new', () => {
     }
   });
 
+  test('a reversal notice failing while the service update is re-attempted is sent again by the next poll, not reviewed', async () => {
+    h.receiver.defaultStatus = 503;
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '19.00' } });
+      await h.waitForState(orderId, 'pending_service_update');
+      const captureId = await waitFor('capture', async () => (await h.status(orderId))?.truth?.capture?.id);
+      const reversal = await h.simulator.control.reverseCapture(captureId);
+      const failing = await waitFor('the reversal notice failing', async () => {
+        const s = await h.status(orderId);
+        return s?.refundNoticesFailing?.[String(reversal.id)] ? s : undefined;
+      });
+      assert.equal(failing.state, 'pending_service_update', 'not in review: the merchant may just be down');
+      h.receiver.defaultStatus = 200;
+      const status = await h.waitForState(orderId, 'refunded');
+      assert.ok(!status.timeline.some((t) => t.state === 'needs_review'), 'never in review');
+      assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.reversed:${orderId}:${String(reversal.id)}`]);
+    } finally {
+      h.receiver.defaultStatus = 200;
+    }
+  });
+
   test('authorize intent: the workflow authorizes, captures the authorization and fulfils once', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '15.00' }, intent: 'AUTHORIZE' });
     const status = await h.waitForState(orderId, 'fulfilled');

@@ -369,6 +369,39 @@ describe('order state machine: refunded while the service update is re-attempted
     assert.equal(before.commands[0]?.type === 'notify_refund' && before.commands[0].kind, 'order.refunded', 'gate closed: reported at once, as before');
   });
 
+  test('with retryRefundNoticesWhileUpdatePending, a notice failing retryably is sent again by the next poll, not reviewed', () => {
+    const retryOpt = { ...opt, retryRefundNoticesWhileUpdatePending: true };
+    const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW, retryOpt);
+    const failed = transition(read.data, { type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 503', permanent: false }, NOW, retryOpt);
+    assert.equal(failed.data.state, 'pending_service_update', 'no review: the merchant may just be down');
+    assert.deepEqual(failed.commands, []);
+    assert.deepEqual(Object.keys(failed.data.refundNoticesFailing ?? {}), ['R1']);
+    const polled = transition(failed.data, { type: 'poll_due' }, NOW, retryOpt);
+    assert.deepEqual(polled.commands, [{ type: 'verify_payment' }]);
+    const again = transition(polled.data, { type: 'truth', truth: reversedTruth }, NOW, retryOpt);
+    assert.deepEqual(again.commands, [{ type: 'notify_refund', refundId: 'R1', amount: { value: '10.00', currency_code: 'USD' }, kind: 'order.reversed' }]);
+    const told = transition(again.data, { type: 'refund_notified', refundId: 'R1' }, NOW, retryOpt);
+    assert.equal(told.data.state, 'refunded');
+    assert.equal(told.data.refundNoticesFailing, undefined);
+    // Still failing at the pending deadline: review, naming the refund notice.
+    const late = transition(failed.data, { type: 'deadline_passed' }, NOW, retryOpt);
+    assert.equal(late.data.review?.code, 'refund_notification_failed');
+    // A permanent refusal (4xx) still goes to review at once.
+    const refused = transition(read.data, { type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 422', permanent: true }, NOW, retryOpt);
+    assert.equal(refused.data.review?.code, 'refund_notification_failed');
+  });
+
+  test('the retry switch, given as a function (a patch gate), is asked only for a retryable notice failure', () => {
+    let asked = 0;
+    const gated = { ...opt, retryRefundNoticesWhileUpdatePending: () => (asked++, false) };
+    const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW, gated);
+    transition(read.data, { type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 422', permanent: true }, NOW, gated);
+    assert.equal(asked, 0);
+    const failed = transition(read.data, { type: 'refund_notification_failed', refundId: 'R1', message: 'HTTP 503', permanent: false }, NOW, gated);
+    assert.equal(asked, 1);
+    assert.equal(failed.data.review?.code, 'refund_notification_failed', 'gate closed: review at once, as before');
+  });
+
   test('without the option the order ends refunded and nobody is told (orderWorkflow)', () => {
     const read = transition(retrying(), { type: 'truth', truth: reversedTruth }, NOW);
     assert.equal(read.data.state, 'refunded');
