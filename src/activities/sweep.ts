@@ -71,40 +71,57 @@ export function createSweepActivities(deps: SweepDeps) {
     async sweepWebhookEvents(request: SweepRequest): Promise<SweepSummary & SweepWindow> {
       const ctx = Context.current();
       const resumed = asProgress(ctx.info.heartbeatDetails);
-      const window: SweepWindow = { startTime: request.startTime, endTime: request.endTime ?? resumed?.endTime ?? new Date().toISOString() };
+      const attemptStart = new Date().toISOString();
       const summary: SweepSummary = resumed ? { ...resumed.summary } : { listed: 0, delivered: 0, ignored: 0, failed: 0, pages: 0 };
       // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
       const routed = new Set<string>();
-      let cursor: string | undefined = resumed?.next;
-      let page = await listing(() => (cursor ? deps.paypal.nextWebhookEventsPage(cursor) : deps.paypal.listWebhookEvents({ ...window, pageSize: PAGE_SIZE })));
-
+      // Listed in parts: the first ends where the request says, where an earlier attempt's listing ended, or now.
+      let part: SweepWindow = { startTime: request.startTime, endTime: request.endTime ?? resumed?.endTime ?? attemptStart };
+      let cursor = resumed?.next;
       for (;;) {
-        summary.pages++;
-        summary.listed += page.events.length;
-        for (let i = 0; i < page.events.length; i += CONCURRENCY) {
-          const results = await Promise.all(page.events.slice(i, i + CONCURRENCY).map((listed) => routeOne(listed, routed)));
-          for (const result of results) count(summary, result, ctx);
-          const down = results.find((r) => r?.outcome === 'temporal_unavailable');
-          if (down?.outcome === 'temporal_unavailable') {
-            throw ApplicationFailure.retryable(`Temporal did not record an event for order ${down.orderId}: ${String(down.error)}`, SWEEP_TEMPORAL_UNAVAILABLE);
-          }
-        }
-        const next = page.links?.find((l) => l.rel === 'next')?.href;
-        if (!next || next === cursor) break;
-        if (summary.pages >= MAX_PAGES) {
-          ctx.log.warn('webhook sweep stopped at the page limit; the rest of the window is left to the next sweep', { pages: summary.pages });
-          break;
-        }
-        cursor = next;
-        // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
-        ctx.heartbeat({ next, summary: { ...summary }, endTime: window.endTime } satisfies SweepProgress); // a copy: details may be encoded later
-        if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
-        page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
+        const complete = await listPart(part, cursor, summary, routed, ctx);
+        // A resumed attempt finished the listing an earlier one began; what PayPal generated since is listed too,
+        // so a sweep that retried for long still reaches the present and leaves no gap before the next window.
+        if (!complete || request.endTime !== undefined || part.endTime >= attemptStart) break;
+        part = { startTime: part.endTime, endTime: attemptStart };
+        cursor = undefined;
       }
+      const window: SweepWindow = { startTime: request.startTime, endTime: part.endTime };
       ctx.log.info('webhook sweep finished', { ...window, ...summary });
       return { ...window, ...summary };
     },
   };
+
+  /**
+   * Lists one part of the window page by page (from `cursor` when resuming), routing every event and heartbeating
+   * between pages. False when it stopped at the page limit.
+   */
+  async function listPart(part: SweepWindow, cursor: string | undefined, summary: SweepSummary, routed: Set<string>, ctx: Context): Promise<boolean> {
+    let page = await listing(() => (cursor ? deps.paypal.nextWebhookEventsPage(cursor) : deps.paypal.listWebhookEvents({ ...part, pageSize: PAGE_SIZE })));
+    for (;;) {
+      summary.pages++;
+      summary.listed += page.events.length;
+      for (let i = 0; i < page.events.length; i += CONCURRENCY) {
+        const results = await Promise.all(page.events.slice(i, i + CONCURRENCY).map((listed) => routeOne(listed, routed)));
+        for (const result of results) count(summary, result, ctx);
+        const down = results.find((r) => r?.outcome === 'temporal_unavailable');
+        if (down?.outcome === 'temporal_unavailable') {
+          throw ApplicationFailure.retryable(`Temporal did not record an event for order ${down.orderId}: ${String(down.error)}`, SWEEP_TEMPORAL_UNAVAILABLE);
+        }
+      }
+      const next = page.links?.find((l) => l.rel === 'next')?.href;
+      if (!next || next === cursor) return true;
+      if (summary.pages >= MAX_PAGES) {
+        ctx.log.warn('webhook sweep stopped at the page limit; the rest of the window is left to the next sweep', { pages: summary.pages });
+        return false;
+      }
+      cursor = next;
+      // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
+      ctx.heartbeat({ next, summary: { ...summary }, endTime: part.endTime } satisfies SweepProgress); // a copy: details may be encoded later
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
+      page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
+    }
+  }
 
   async function routeOne(listed: { id: string }, routed: Set<string>): Promise<RouteResult | undefined> {
     if (routed.has(listed.id)) return undefined;

@@ -97,8 +97,9 @@ describe('sweepWebhookEvents', () => {
     assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
   });
 
-  test('without an end, the window ends when the listing starts, and a resumed attempt keeps that end', async () => {
-    // A run that waited in a busy task queue still sweeps up to the present, so the next run's window leaves no gap.
+  test('without an end, the window ends when the listing starts; a resumed attempt also lists what came since', async () => {
+    // A run that waited in a busy task queue, or retried for long, still sweeps up to the present, so the next
+    // run's window leaves no gap.
     const { activities, requested, recover } = setup({ temporalDownFor: 'ORDER4' });
     const env = new MockActivityEnvironment();
     let last: unknown;
@@ -106,13 +107,18 @@ describe('sweepWebhookEvents', () => {
     const before = new Date().toISOString();
     await assert.rejects(env.run(sweepOf(activities), { startTime: WINDOW.startTime }));
     const after = new Date().toISOString();
-    const endTime = requested[0]!.split(' ')[2]!;
-    assert.ok(before <= endTime && endTime <= after, `listing ended at ${endTime}, between ${before} and ${after}`);
+    const firstEnd = requested[0]!.split(' ')[2]!;
+    assert.ok(before <= firstEnd && firstEnd <= after, `listing ended at ${firstEnd}, between ${before} and ${after}`);
     recover();
-    await new Promise((resolve) => setTimeout(resolve, 5)); // so a fresh "now" would differ from the first end
-    const summary: SweepSummary & { endTime: string } = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), { startTime: WINDOW.startTime });
-    assert.equal(summary.endTime, endTime, 'the retry reports the window its first attempt listed');
-    assert.equal(summary.pages, 3);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // so the retry starts later than the first listing ended
+    requested.length = 0;
+    const result: SweepSummary & { startTime: string; endTime: string } = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), { startTime: WINDOW.startTime });
+    // The first attempt's listing is finished from its cursor, then the time since is listed from where it ended.
+    assert.equal(requested[0], 'next E4');
+    const [, since, until] = requested[1]!.split(' ');
+    assert.equal(since, firstEnd);
+    assert.ok(until! > firstEnd, `the second part ends at the retry's start (${until})`);
+    assert.deepEqual({ startTime: result.startTime, endTime: result.endTime }, { startTime: WINDOW.startTime, endTime: until });
   });
 
   test('PayPal refusing the listing (4xx) is not retried; 5xx is', async () => {
