@@ -70,18 +70,13 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
     case 'deadline_passed':
       if (data.state === 'awaiting_payment') t.moveTo('cancelled', 'no payment before the deadline');
       else if (data.state === 'payment_pending') t.review('payment_pending_too_long', 'PayPal did not settle the pending capture before the deadline');
-      else if (data.state === 'pending_service_update' && data.refundNoticesFailing) {
-        // Only with retryRefundNoticesWhileUpdatePending: the refund notices are what still fails.
+      else if ((data.state === 'fulfilled' || data.state === 'pending_service_update') && data.refundNoticesFailing) {
+        // Refund notices being re-attempted (retryRefundNotices, retryRefundNoticesWhileUpdatePending) still fail.
         const ids = Object.keys(data.refundNoticesFailing).join(', ');
         t.patch({ refundNoticesFailing: undefined });
         t.review('refund_notification_failed', `telling the merchant about refund ${ids} still failing: ${data.lastError ?? 'unknown error'}`);
       }
       else if (data.state === 'pending_service_update') t.review('service_update_failed', `service update still failing: ${data.lastError ?? 'unknown error'}`);
-      else if (data.state === 'fulfilled' && data.refundNoticesFailing) {
-        const ids = Object.keys(data.refundNoticesFailing).join(', ');
-        t.patch({ refundNoticesFailing: undefined });
-        t.review('refund_notification_failed', `telling the merchant about refund ${ids} still failing: ${data.lastError ?? 'unknown error'}`);
-      }
       break;
     case 'truth':
       t.patch({ truth: input.truth, lastError: undefined });
@@ -119,13 +114,10 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
     }
     case 'refund_notification_failed':
       t.patch({ lastError: input.message });
-      if (t.options.retryRefundNotices && !input.permanent && t.data.state === 'fulfilled') {
-        const failing = t.data.refundNoticesFailing ?? {};
-        t.patch({ refundNoticesFailing: { ...failing, [input.refundId]: failing[input.refundId] ?? t.now } });
-        break;
-      }
-      // While the update is re-attempted, the next poll reads PayPal and sends the notice again (onTruth).
-      if (!input.permanent && t.data.state === 'pending_service_update' && switchOn(t.options.retryRefundNoticesWhileUpdatePending)) {
+      // A merchant that is down is asked again: after fulfilment on the pending-service-update schedule; while the
+      // update is re-attempted, by the next poll, which reads PayPal and sends the notice again (onTruth).
+      if (!input.permanent && ((t.data.state === 'fulfilled' && t.options.retryRefundNotices)
+        || (t.data.state === 'pending_service_update' && switchOn(t.options.retryRefundNoticesWhileUpdatePending)))) {
         const failing = t.data.refundNoticesFailing ?? {};
         t.patch({ refundNoticesFailing: { ...failing, [input.refundId]: failing[input.refundId] ?? t.now } });
         break;
@@ -275,7 +267,7 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
     if (refund.status !== 'COMPLETED' || t.data.refundsNotified.includes(refund.id) || (only && !only.includes(refund.id))) continue;
     const reversed = t.data.reversedRefundIds.includes(refund.id);
     const announced = reversed || (t.data.refundedRefundIds ?? []).includes(refund.id);
-    if (!announced && t.options.refundAnnouncementGrace && !(typeof overdue === 'function' ? overdue() : overdue)) {
+    if (!announced && t.options.refundAnnouncementGrace && !switchOn(overdue)) {
       const waiting = t.data.refundsAwaitingAnnouncement ?? {};
       if (!waiting[refund.id]) t.patch({ refundsAwaitingAnnouncement: { ...waiting, [refund.id]: t.now } });
       continue;
@@ -284,7 +276,7 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
   }
 }
 
-/** A behaviour switch that may be a gate (a function, e.g. around patched()), asked only where it decides. */
+/** A boolean, or a function asked only where it decides (e.g. a patched() gate around a behaviour switch). */
 function switchOn(option: boolean | (() => boolean) | undefined): boolean {
   return typeof option === 'function' ? option() : option === true;
 }

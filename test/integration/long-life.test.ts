@@ -90,12 +90,17 @@ describe('alerts, authorize intent, continue-as-new', () => {
     assert.equal(res.body.state, 'cancelled');
   });
 
+  /** A captured order whose service update is being re-attempted (the caller has the merchant answer 503). */
+  const paidOrderAwaitingUpdate = async (value: string) => {
+    const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value } });
+    await h.waitForState(orderId, 'pending_service_update');
+    return { orderId, captureId: await waitFor('capture', async () => (await h.status(orderId))?.truth?.capture?.id) };
+  };
+
   test('a chargeback read from PayPal while the service update is re-attempted waits for its webhook: order.reversed', async () => {
     h.receiver.defaultStatus = 503;
     try {
-      const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '18.00' } });
-      await h.waitForState(orderId, 'pending_service_update');
-      const captureId = await waitFor('capture', async () => (await h.status(orderId))?.truth?.capture?.id);
+      const { orderId, captureId } = await paidOrderAwaitingUpdate('18.00');
       // The chargeback's webhook is lost for now, so the next reconciliation poll reads it from PayPal first, where
       // a reversal looks like any refund.
       await h.simulator.control.setFaults({ webhooks: { dropNext: 1, eventTypes: ['PAYMENT.CAPTURE.REVERSED'] } });
@@ -120,9 +125,7 @@ describe('alerts, authorize intent, continue-as-new', () => {
   test('a reversal notice failing while the service update is re-attempted is sent again by the next poll, not reviewed', async () => {
     h.receiver.defaultStatus = 503;
     try {
-      const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '19.00' } });
-      await h.waitForState(orderId, 'pending_service_update');
-      const captureId = await waitFor('capture', async () => (await h.status(orderId))?.truth?.capture?.id);
+      const { orderId, captureId } = await paidOrderAwaitingUpdate('19.00');
       const reversal = await h.simulator.control.reverseCapture(captureId);
       const failing = await waitFor('the reversal notice failing', async () => {
         const s = await h.status(orderId);
