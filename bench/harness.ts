@@ -31,7 +31,7 @@ export interface BenchReport {
 
 /** What `npm run bench` shares between benches of one run: one Temporal dev server, started on first use. */
 export interface BenchContext {
-  /** The run's Temporal dev server (in-memory, random port, 127.0.0.1); started once, stopped at the end. */
+  /** This bench's Temporal dev server (in-memory, random port, 127.0.0.1); started on first use, stopped after the bench. */
   temporal(): Promise<{ address: string; cliVersion: string; pid?: number }>;
 }
 

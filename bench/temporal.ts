@@ -1,5 +1,5 @@
-// The Temporal side of `npm run bench`: one in-memory dev server per run (random port, 127.0.0.1), started on
-// first use and shared by every bench of the run so their figures are measured side by side; and workflow
+// The Temporal side of `npm run bench`: one in-memory dev server per bench (random port, 127.0.0.1), started on
+// first use and shared by every path of that bench so its figures are measured side by side; and workflow
 // bundles built once, outside any timed section.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ export interface RunContext extends BenchContext {
   close(): Promise<void>;
 }
 
-/** Creates the run's context; the dev server starts on the first `temporal()` call. */
+/** Creates one bench's context; its dev server starts on the first `temporal()` call. */
 export function createRunContext(): RunContext {
   let server: Promise<{ dev: RunningDevServer; cliVersion: string }> | undefined;
   let version: string | undefined;
