@@ -149,10 +149,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const deps: DriverDeps = {
       control: simulator.control,
       merchant,
-      admin: async (path, body) => {
+      admin: async (path, body, headers = {}) => {
         const res = await fetch(`${product.adminUrl}${path}`, {
           method: body === undefined ? 'GET' : 'POST',
-          headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          headers: { ...headers, authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
           body: body === undefined ? undefined : JSON.stringify(body),
         });
         const text = await res.text();

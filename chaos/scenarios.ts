@@ -52,6 +52,8 @@ export interface ChaosOrder {
   amount: string;
   /** Follow-up done (pending capture settled, capture reversed), or not needed. */
   followUpDone: boolean;
+  /** Support's reject was sent (mismatch orders); it is sent again, with the same Idempotency-Key, until answered 200. */
+  rejectSent?: boolean;
   refundId?: string;
   /** Last error of the driver for this order (creation or follow-up), for the report. */
   driverError?: string;
@@ -92,7 +94,7 @@ export interface DriverDeps {
   control: SimulatorControlClient;
   merchant: ChaosMerchant;
   /** Calls the admin API (`POST` when `body` is given); resolves with the status and parsed body. */
-  admin(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  admin(path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 /** Retries a call that may meet injected faults or outages, for up to `ms`. */
@@ -152,9 +154,14 @@ export async function followUp(order: ChaosOrder, deps: DriverDeps): Promise<voi
     order.refundId = refund.id;
     order.followUpDone = true;
   } else if (order.kind === 'mismatch') {
-    const { body } = await deps.admin(`/orders/${order.orderId}`);
-    if (body.state !== 'needs_review') return;
-    const { status } = await deps.admin(`/orders/${order.orderId}/reject`, { reason: 'amount mismatch: fraud confirmed', actor: 'chaos-support' });
+    if (!order.rejectSent) {
+      const { body } = await deps.admin(`/orders/${order.orderId}`);
+      if (body.state !== 'needs_review') return;
+      order.rejectSent = true;
+    }
+    // One key per order: a reject whose answer was lost (Temporal slow or restarting) is sent again and answered with
+    // its outcome, where a new reject of the now-cancelled order would be refused.
+    const { status } = await deps.admin(`/orders/${order.orderId}/reject`, { reason: 'amount mismatch: fraud confirmed', actor: 'chaos-support' }, { 'idempotency-key': `chaos-reject-${order.orderId}` });
     if (status === 200) order.followUpDone = true;
   }
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { webhookEventSchema } from '../paypal/events';
-import { decisionBody, listQuery, orderParams, registerBody } from './orders';
+import { decisionBody, IDEMPOTENCY_KEY_PATTERN, listQuery, orderParams, registerBody } from './orders';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
 
@@ -77,13 +77,24 @@ export function openApiDocument(): Record<string, unknown> {
             post: {
               summary: `Support decision: ${decision}`,
               security: [{ adminToken: [] }],
-              parameters: [orderIdParam, { name: 'X-Actor', in: 'header', required: false, schema: { type: 'string' } }],
+              parameters: [
+                orderIdParam,
+                { name: 'X-Actor', in: 'header', required: false, schema: { type: 'string' } },
+                {
+                  name: 'Idempotency-Key',
+                  in: 'header',
+                  required: false,
+                  description: 'A repeat of this decision with the same key answers the first one’s outcome instead of deciding again',
+                  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
+                },
+              ],
               requestBody: { required: true, content: { 'application/json': { schema: json(decisionBody) } } },
               responses: {
                 200: jsonResponse('Decision applied; the new state'),
                 400: errorResponse('Missing reason'),
                 404: errorResponse('Unknown order'),
                 409: errorResponse('Not allowed in the order’s current state'),
+                503: errorResponse('Temporal did not confirm the decision in time; it may still be applied (retry with the same Idempotency-Key)'),
               },
             },
           },

@@ -6,10 +6,11 @@ export class AdminApiClient {
   ) {}
 
   /** Sends a request; returns status and parsed JSON body. Throws only when the API is unreachable. */
-  async call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async call(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
     const res = await fetch(`${this.baseUrl.replace(/\/+$/, '')}${path}`, {
       method,
       headers: {
+        ...headers,
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },

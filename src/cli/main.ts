@@ -1,6 +1,7 @@
 // `ppf`: the support CLI. Talks to the admin API (same auth, same checks as any other admin client); only
 // `ppf setup` talks to Temporal itself.
 // Exit codes: 0 done, 1 refused / not found / not verified, 2 usage error, 3 admin API unreachable.
+import { randomUUID } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { AdminApiClient } from './admin-client';
 import { printOrder, printOrderList } from './format';
@@ -25,10 +26,10 @@ function json(): boolean {
 }
 
 /** Runs an admin API call, maps HTTP outcomes to exit codes, prints with `render` on success. */
-async function run(method: 'GET' | 'POST', path: string, body: unknown, render: (body: Record<string, unknown>) => void): Promise<void> {
+async function run(method: 'GET' | 'POST', path: string, body: unknown, render: (body: Record<string, unknown>) => void, headers?: Record<string, string>): Promise<void> {
   let res;
   try {
-    res = await client().call(method, path, body);
+    res = await client().call(method, path, body, headers);
   } catch (err) {
     console.error(`admin API unreachable at ${program.opts<{ adminUrl: string }>().adminUrl}: ${(err as Error).message}`);
     process.exit(3);
@@ -39,6 +40,8 @@ async function run(method: 'GET' | 'POST', path: string, body: unknown, render: 
     return;
   }
   if (!json()) console.error(`${res.status} ${text(res.body.error)}: ${text(res.body.message)}`);
+  const key = headers?.['idempotency-key'];
+  if (!json() && res.body.error === 'decision_outcome_unknown' && key) console.error(`to get its outcome, run the same command again with --idempotency-key ${key}`);
   process.exit(res.status === 400 ? 2 : 1);
 }
 
@@ -87,9 +90,14 @@ for (const decision of ['approve', 'retry', 'reject'] as const) {
     .description(help)
     .requiredOption('--reason <text>', 'why (recorded in the order history)')
     .addOption(new Option('--actor <name>', 'who decides').env('PPF_ACTOR').default(process.env.USER ?? 'support'))
-    .action(async (orderId: string, o: { reason: string; actor: string }) =>
-      run('POST', `/orders/${encodeURIComponent(orderId)}/${decision}`, { reason: o.reason, actor: o.actor }, (b) =>
-        console.log(`${decision}: order ${orderId} is now ${String(b.state)}`),
+    .option('--idempotency-key <key>', 'repeat an earlier call with its key to get its outcome instead of deciding again (default: a new key)')
+    .action(async (orderId: string, o: { reason: string; actor: string; idempotencyKey?: string }) =>
+      run(
+        'POST',
+        `/orders/${encodeURIComponent(orderId)}/${decision}`,
+        { reason: o.reason, actor: o.actor },
+        (b) => console.log(`${decision}: order ${orderId} is now ${String(b.state)}`),
+        { 'idempotency-key': o.idempotencyKey ?? randomUUID() },
       ),
     );
 }

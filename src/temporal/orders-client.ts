@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError, type Client, type WithWorkflowArgs, type WorkflowSignalWithStartOptions } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WithWorkflowArgs, type WorkflowSignalWithStartOptions } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import {
   decisionUpdates,
@@ -38,6 +38,14 @@ export class DecisionRejectedError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * Temporal did not confirm a support decision before the call's deadline: it may still be applied. Sending it
+ * again with the same request key returns its outcome instead of deciding twice.
+ */
+export class DecisionOutcomeUnknownError extends Error {
+  override readonly name = 'DecisionOutcomeUnknownError';
 }
 
 /** Thrown when an order is registered twice while its workflow is running. */
@@ -130,16 +138,21 @@ export class OrdersClient {
 
   /**
    * Applies a support decision through the workflow's Update (validated synchronously by the workflow).
-   * Throws DecisionRejectedError when the workflow refuses it, WorkflowNotFoundError for an unknown order.
+   * With a `requestKey`, the Update's ID is derived from it: Temporal answers a repeat of the same decision and key
+   * with the first one's outcome, so a caller whose answer was lost can retry without deciding twice.
+   * Throws DecisionRejectedError when the workflow refuses it, DecisionOutcomeUnknownError when Temporal did not
+   * answer in time, WorkflowNotFoundError for an unknown order.
    */
-  async decide(orderId: string, kind: ReviewDecisionKind, input: DecisionInput): Promise<{ state: OrderState }> {
+  async decide(orderId: string, kind: ReviewDecisionKind, input: DecisionInput, requestKey?: string): Promise<{ state: OrderState }> {
     try {
-      return await this.client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(decisionUpdates[kind], { args: [input] });
+      const updateId = requestKey === undefined ? undefined : `${kind}:${requestKey}`;
+      return await this.client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(decisionUpdates[kind], { args: [input], updateId });
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
         const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
         throw new DecisionRejectedError(cause?.message ?? err.message, cause?.type ?? undefined);
       }
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new DecisionOutcomeUnknownError(err.message);
       throw err;
     }
   }

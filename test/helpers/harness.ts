@@ -25,7 +25,7 @@ export interface Harness {
   config: Config;
   temporalAddress: string;
   /** Calls the admin API with the test token. */
-  admin(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<{ status: number; body: AdminResponseBody }>;
+  admin(path: string, init?: { method?: string; body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: AdminResponseBody }>;
   /** The order's workflow status via the admin API (undefined while unknown). */
   status(orderId: string): Promise<OrderStatusView | undefined>;
   /** Waits until the order reaches `state`. */
@@ -77,7 +77,7 @@ export async function startHarness(
     const token = init.token === undefined ? TEST_ADMIN_TOKEN : init.token;
     const res = await fetch(`${product.adminUrl}${path}`, {
       method: init.method ?? 'GET',
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
       body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
     });
     const text = await res.text();

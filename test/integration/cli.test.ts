@@ -43,10 +43,15 @@ describe('ppf (support CLI)', () => {
     await h.waitForState(orderId, 'needs_review');
     const listed = await ppf(['orders', 'list', '--state', 'needs_review'], env);
     assert.equal(listed.code, 0);
-    const res = await ppf(['retry', orderId, '--reason', 'fixed the SKU'], env);
+    const res = await ppf(['retry', orderId, '--reason', 'fixed the SKU', '--idempotency-key', 'ticket-9'], env);
     assert.equal(res.code, 0, res.stderr);
     const status = await h.waitForState(orderId, 'fulfilled');
+    // Run again with its key (as after a lost answer), the command reports the first outcome and decides nothing.
+    const repeat = await ppf(['retry', orderId, '--reason', 'fixed the SKU', '--idempotency-key', 'ticket-9'], env);
+    assert.equal(repeat.code, 0, repeat.stderr);
+    assert.equal(repeat.stdout, res.stdout);
     assert.deepEqual(status.decisions.map((d) => [d.decision, d.actor, d.reason]), [['retry', 'cli-test', 'fixed the SKU']]);
+    assert.equal((await h.status(orderId))?.decisions.length, 1);
   });
 
   test('exit codes: 1 refused or unknown, 2 usage, 3 admin API unreachable', async () => {

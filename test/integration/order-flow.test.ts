@@ -178,6 +178,27 @@ describe('order flow on a real Temporal server', () => {
     assert.match(again.body.message ?? '', /not allowed in state fulfilled/);
   });
 
+  test('a decision sent again with the same Idempotency-Key answers the first outcome and is recorded once', async () => {
+    h.receiver.answers = [400];
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('5.50') });
+    await h.waitForState(orderId, 'needs_review');
+    const decide = (reason: string, headers?: Record<string, string>) => h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason, actor: 'ana@support' }, headers });
+    const first = await decide('customer cancelled', { 'Idempotency-Key': 'ticket-4711' });
+    assert.equal(first.status, 200);
+    assert.equal(first.body.state, 'cancelled');
+    // The caller lost that answer and sends the same request again.
+    const repeat = await decide('customer cancelled', { 'Idempotency-Key': 'ticket-4711' });
+    assert.equal(repeat.status, 200, JSON.stringify(repeat.body));
+    assert.equal(repeat.body.state, 'cancelled');
+    const withoutKey = await decide('customer cancelled');
+    assert.equal(withoutKey.status, 409, 'without the key it is a new decision, refused in state cancelled');
+    assert.equal((await decide('x', { 'Idempotency-Key': 'no spaces allowed' })).status, 400);
+    assert.deepEqual(
+      (await h.status(orderId))?.decisions.map((d) => [d.decision, d.reason]),
+      [['reject', 'customer cancelled']],
+    );
+  });
+
   test('ops endpoints: ready, and webhook / service update metrics counted', async () => {
     const ready = await h.admin('/readyz', { token: null });
     assert.equal(ready.status, 200, JSON.stringify(ready.body));

@@ -4,13 +4,17 @@ import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from '../../src/api/admin-app';
 import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
+import { DecisionOutcomeUnknownError } from '../../src/temporal/orders-client';
 
-// The admin app's open surface (docs, health, readiness, metrics) over inject(); order routes are covered by
-// the integration tests against a real Temporal server.
+// The admin app's open surface (docs, health, readiness, metrics) and how a support decision's answer is mapped,
+// over inject(); the order routes' work with Temporal is covered by the integration tests against a real server.
 describe('admin app: docs, health, readiness, metrics', () => {
   let app: FastifyInstance;
   let temporalReady: true | string = true;
   const metrics = new Metrics();
+  /** What the last decide() call received; its answer is `decideAnswer`. */
+  let decided: unknown[] | undefined;
+  let decideAnswer: () => Promise<{ state: 'cancelled' }> = () => Promise.reject(new Error('unused'));
 
   before(async () => {
     app = await buildAdminApp({
@@ -18,7 +22,10 @@ describe('admin app: docs, health, readiness, metrics', () => {
       adminToken: 'unit-token',
       orders: {
         getStatus: () => Promise.resolve(undefined),
-        decide: () => Promise.reject(new Error('unused')),
+        decide: (...args) => {
+          decided = args;
+          return decideAnswer();
+        },
         listOrders: () => Promise.resolve([]),
         registerOrder: () => Promise.reject(new Error('unused')),
       },
@@ -56,6 +63,35 @@ describe('admin app: docs, health, readiness, metrics', () => {
     assert.equal(res.statusCode, 200);
     assert.match(res.body, /paypal_webhooks_total\{event_type="CHECKOUT.ORDER.APPROVED",outcome="accepted"\} 1/);
     assert.match(res.body, /service_update_attempts_total/);
+  });
+
+  describe('support decisions', () => {
+    const reject = (headers: Record<string, string> = {}) =>
+      app.inject({ method: 'POST', url: '/orders/ORDER-1/reject', headers: { authorization: 'Bearer unit-token', ...headers }, payload: { reason: 'fraud', actor: 'sam' } });
+
+    test('the Idempotency-Key reaches the decision; a malformed one is refused before it', async () => {
+      decideAnswer = () => Promise.resolve({ state: 'cancelled' });
+      const res = await reject({ 'idempotency-key': 'ticket-4711' });
+      assert.equal(res.statusCode, 200);
+      assert.deepEqual(decided, ['ORDER-1', 'reject', { actor: 'sam', reason: 'fraud' }, 'ticket-4711']);
+      decided = undefined;
+      const bad = await reject({ 'idempotency-key': 'two words' });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json<{ error: string }>().error, 'invalid_idempotency_key');
+      assert.equal(decided, undefined, 'nothing decided');
+    });
+
+    test('Temporal not confirming in time is a 503 that says the decision may be applied and how to retry', async () => {
+      decideAnswer = () => Promise.reject(new DecisionOutcomeUnknownError('context deadline exceeded'));
+      const keyed = await reject({ 'idempotency-key': 'ticket-4711' });
+      assert.equal(keyed.statusCode, 503);
+      assert.equal(keyed.headers['retry-after'], '5');
+      assert.equal(keyed.json<{ error: string }>().error, 'decision_outcome_unknown');
+      assert.match(keyed.json<{ message: string }>().message, /may still be applied.*same Idempotency-Key/);
+      const unkeyed = await reject();
+      assert.equal(unkeyed.statusCode, 503);
+      assert.match(unkeyed.json<{ message: string }>().message, /check GET \/orders\/:orderId before deciding again/);
+    });
   });
 
   test('order routes need the token; health does not', async () => {
