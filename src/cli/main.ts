@@ -27,11 +27,15 @@ function json(): boolean {
 
 /** Runs an admin API call, maps HTTP outcomes to exit codes, prints with `render` on success. */
 async function run(method: 'GET' | 'POST', path: string, body: unknown, render: (body: Record<string, unknown>) => void, headers?: Record<string, string>): Promise<void> {
+  // A decision whose answer never came may still be applied: its key, sent again, gets the outcome.
+  const key = headers?.['idempotency-key'];
+  const repeatHint = () => key && !json() && console.error(`to get its outcome, run the same command again with --idempotency-key ${key}`);
   let res;
   try {
     res = await client().call(method, path, body, headers);
   } catch (err) {
     console.error(`admin API unreachable at ${program.opts<{ adminUrl: string }>().adminUrl}: ${(err as Error).message}`);
+    repeatHint();
     process.exit(3);
   }
   if (json()) console.log(JSON.stringify(res.body, null, 2));
@@ -40,8 +44,7 @@ async function run(method: 'GET' | 'POST', path: string, body: unknown, render: 
     return;
   }
   if (!json()) console.error(`${res.status} ${text(res.body.error)}: ${text(res.body.message)}`);
-  const key = headers?.['idempotency-key'];
-  if (!json() && res.body.error === 'decision_outcome_unknown' && key) console.error(`to get its outcome, run the same command again with --idempotency-key ${key}`);
+  if (res.status >= 500) repeatHint();
   process.exit(res.status === 400 ? 2 : 1);
 }
 

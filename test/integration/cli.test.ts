@@ -63,6 +63,10 @@ describe('ppf (support CLI)', () => {
     assert.equal((await ppf(['orders', 'show', 'NOSUCHORDER1'], env)).code, 1);
     assert.equal((await ppf(['approve', orderId], env)).code, 2, '--reason is required');
     assert.equal((await ppf(['orders', 'show', orderId], { ...env, PPF_ADMIN_URL: 'http://127.0.0.1:9' })).code, 3);
+    // A decision without an answer names the key that gets its outcome if it was applied after all.
+    const unanswered = await ppf(['reject', orderId, '--reason', 'x', '--idempotency-key', 'ticket-10'], { ...env, PPF_ADMIN_URL: 'http://127.0.0.1:9' });
+    assert.equal(unanswered.code, 3);
+    assert.match(unanswered.stderr, /run the same command again with --idempotency-key ticket-10/);
     assert.equal((await ppf(['orders', 'show', orderId], { ...env, ADMIN_TOKEN: 'wrong' })).code, 1);
   });
 
