@@ -1,11 +1,27 @@
+import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
+
+/** gRPC codes that mean "Temporal (or the worker a query needs) did not answer in time": worth a retry. */
+const RETRYABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
+
+/** Whether `err` is Temporal not answering (overloaded, restarting, unreachable, or no worker for a query). */
+export function isTemporalUnavailable(err: unknown): boolean {
+  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
+  return grpc !== undefined && RETRYABLE_GRPC_CODES.has(grpc.code);
+}
 
 /**
  * Every error leaves as `{ error, message }` JSON with the right status: Fastify's own (body too large,
- * bad content type, malformed JSON) keep their 4xx; anything unexpected is a 500 that reveals nothing internal.
+ * bad content type, malformed JSON) keep their 4xx; Temporal not answering is a 503 to retry; anything else
+ * unexpected is a 500 that reveals nothing internal.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isTemporalUnavailable(err)) {
+      req.log.warn({ err }, 'Temporal did not answer');
+      reply.header('Retry-After', '5');
+      return reply.code(503).send({ error: 'temporal_unavailable', message: 'Temporal, or the worker that answers for this order, did not respond in time; retry later' });
+    }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');

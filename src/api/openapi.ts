@@ -67,7 +67,7 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'State, PayPal status, amounts, review reason, decisions and timeline of one order',
           security: [{ adminToken: [] }],
           parameters: [orderIdParam],
-          responses: { 200: jsonResponse('The order'), 404: errorResponse('Unknown order') },
+          responses: { 200: jsonResponse('The order'), 404: errorResponse('Unknown order'), 503: errorResponse('Temporal, or the worker that answers for the order, did not respond in time; retry') },
         },
       },
       ...Object.fromEntries(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from '../../src/api/admin-app';
 import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
+import { ServiceError } from '@temporalio/client';
 import { DecisionOutcomeUnknownError } from '../../src/temporal/orders-client';
 
 // The admin app's open surface (docs, health, readiness, metrics) and how a support decision's answer is mapped,
@@ -15,13 +16,14 @@ describe('admin app: docs, health, readiness, metrics', () => {
   /** What the last decide() call received; its answer is `decideAnswer`. */
   let decided: unknown[] | undefined;
   let decideAnswer: () => Promise<{ state: 'cancelled' }> = () => Promise.reject(new Error('unused'));
+  let statusAnswer: () => Promise<undefined> = () => Promise.resolve(undefined);
 
   before(async () => {
     app = await buildAdminApp({
       logger: createLogger('silent'),
       adminToken: 'unit-token',
       orders: {
-        getStatus: () => Promise.resolve(undefined),
+        getStatus: () => statusAnswer(),
         decide: (...args) => {
           decided = args;
           return decideAnswer();
@@ -92,6 +94,23 @@ describe('admin app: docs, health, readiness, metrics', () => {
       assert.equal(unkeyed.statusCode, 503);
       assert.match(unkeyed.json<{ message: string }>().message, /check GET \/orders\/:orderId before deciding again/);
     });
+  });
+
+  test('Temporal not answering is a 503 to retry; any other failure a 500 that reveals nothing', async () => {
+    const grpc = (code: number, details: string) => Object.assign(new Error(`${code} ${details}`), { code, details, metadata: {} });
+    const show = () => app.inject({ method: 'GET', url: '/orders/ORDER-1', headers: { authorization: 'Bearer unit-token' } });
+    statusAnswer = () => Promise.reject(new ServiceError('Failed to query Workflow', { cause: grpc(4, 'query timed out before a worker could process it') }));
+    const timedOut = await show();
+    assert.equal(timedOut.statusCode, 503);
+    assert.equal(timedOut.headers['retry-after'], '5');
+    assert.equal(timedOut.json<{ error: string }>().error, 'temporal_unavailable');
+    statusAnswer = () => Promise.reject(grpc(14, 'connection refused'));
+    assert.equal((await show()).statusCode, 503);
+    statusAnswer = () => Promise.reject(new ServiceError('Failed to query Workflow', { cause: grpc(3, 'invalid argument') }));
+    const invalid = await show();
+    assert.equal(invalid.statusCode, 500, 'a request Temporal refuses would fail again: not a 503');
+    assert.deepEqual(invalid.json(), { error: 'internal_error', message: 'internal error; retry later' });
+    statusAnswer = () => Promise.resolve(undefined);
   });
 
   test('order routes need the token; health does not', async () => {
