@@ -1,21 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { ServiceError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from '../../src/api/admin-app';
 import { createLogger } from '../../src/logger';
 import { Metrics } from '../../src/metrics';
-import { ServiceError } from '@temporalio/client';
 import { DecisionOutcomeUnknownError } from '../../src/temporal/orders-client';
 
-// The admin app's open surface (docs, health, readiness, metrics) and how a support decision's answer is mapped,
-// over inject(); the order routes' work with Temporal is covered by the integration tests against a real server.
-describe('admin app: docs, health, readiness, metrics', () => {
+// The admin app over inject(): its open surface (docs, health, readiness, metrics) and how Temporal's answers are
+// mapped to HTTP; the order routes' work with Temporal is covered by the integration tests against a real server.
+describe('admin app: docs, health, readiness, metrics, error mapping', () => {
   let app: FastifyInstance;
   let temporalReady: true | string = true;
   const metrics = new Metrics();
   /** What the last decide() call received; its answer is `decideAnswer`. */
   let decided: unknown[] | undefined;
   let decideAnswer: () => Promise<{ state: 'cancelled' }> = () => Promise.reject(new Error('unused'));
+  /** The answer of getStatus(). */
   let statusAnswer: () => Promise<undefined> = () => Promise.resolve(undefined);
 
   before(async () => {
