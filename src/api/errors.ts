@@ -1,14 +1,8 @@
-import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { isTemporalUnavailable } from '../temporal/grpc-status';
 
-/** gRPC codes that mean "Temporal (or the worker a query needs) did not answer in time": worth a retry. */
-const RETRYABLE_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */, 14 /* UNAVAILABLE */]);
-
-/** Whether `err` is Temporal not answering (overloaded, restarting, unreachable, or no worker for a query). */
-export function isTemporalUnavailable(err: unknown): boolean {
-  const grpc = isGrpcServiceError(err) ? err : err instanceof ServiceError && isGrpcServiceError(err.cause) ? err.cause : undefined;
-  return grpc !== undefined && RETRYABLE_GRPC_CODES.has(grpc.code);
-}
+/** Seconds an admin client should wait before retrying when Temporal did not answer (webhooks use their own). */
+export const TEMPORAL_RETRY_AFTER_S = '5';
 
 /**
  * Every error leaves as `{ error, message }` JSON with the right status: Fastify's own (body too large,
@@ -19,7 +13,7 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isTemporalUnavailable(err)) {
       req.log.warn({ err }, 'Temporal did not answer');
-      reply.header('Retry-After', '5');
+      reply.header('Retry-After', TEMPORAL_RETRY_AFTER_S);
       return reply.code(503).send({ error: 'temporal_unavailable', message: 'Temporal, or the worker that answers for this order, did not respond in time; retry later' });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { webhookEventSchema } from '../paypal/events';
-import { decisionBody, IDEMPOTENCY_KEY_PATTERN, listQuery, orderParams, registerBody } from './orders';
+import { decisionBody, idempotencyKeyHeader, listQuery, orderParams, registerBody } from './orders';
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
 
@@ -80,13 +80,7 @@ export function openApiDocument(): Record<string, unknown> {
               parameters: [
                 orderIdParam,
                 { name: 'X-Actor', in: 'header', required: false, schema: { type: 'string' } },
-                {
-                  name: 'Idempotency-Key',
-                  in: 'header',
-                  required: false,
-                  description: 'A repeat of this decision with the same key answers the first one’s outcome instead of deciding again',
-                  schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source },
-                },
+                { name: 'Idempotency-Key', in: 'header', required: false, schema: json(idempotencyKeyHeader) },
               ],
               requestBody: { required: true, content: { 'application/json': { schema: json(decisionBody) } } },
               responses: {

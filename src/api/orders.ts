@@ -3,6 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import { ORDER_ID_PATTERN } from '../paypal/events';
 import { DecisionOutcomeUnknownError, DecisionRejectedError, OrderAlreadyRegisteredError, type OrdersClient } from '../temporal/orders-client';
+import { TEMPORAL_RETRY_AFTER_S } from './errors';
 
 /** Admin routes over order workflows. */
 export interface OrderRouteOptions {
@@ -15,10 +16,14 @@ const decisionParams = orderParams.extend({ decision: z.enum(['approve', 'retry'
 /** Body of approve / retry / reject. */
 export const decisionBody = z.object({ reason: z.string().trim().min(1).max(1000), actor: z.string().trim().min(1).max(200).optional() });
 /**
- * `Idempotency-Key` of approve / retry / reject: a repeat of the same decision with the same key answers the first
- * one's outcome instead of deciding again (see OrdersClient.decide).
+ * `Idempotency-Key` header of approve / retry / reject: a repeat of the same decision with the same key answers the
+ * first one's outcome instead of deciding again (see OrdersClient.decide).
  */
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const idempotencyKeyHeader = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+  .optional()
+  .describe('A repeat of this decision with the same key answers the first one’s outcome instead of deciding again');
 /** Body of `POST /orders` (registration before payment). */
 export const registerBody = z.object({
   orderId: z.string().regex(ORDER_ID_PATTERN),
@@ -67,10 +72,11 @@ export const orderRoutes: FastifyPluginAsync<OrderRouteOptions> = async (app, { 
     // Who decided: the body's actor, else the X-Actor header, else the generic admin identity.
     const header = req.headers['x-actor'];
     const actor = body.data.actor ?? (typeof header === 'string' && header.trim() ? header.trim() : 'admin-api');
-    const key = req.headers['idempotency-key'];
-    if (key !== undefined && (typeof key !== 'string' || !IDEMPOTENCY_KEY_PATTERN.test(key))) {
+    const keyHeader = idempotencyKeyHeader.safeParse(req.headers['idempotency-key']);
+    if (!keyHeader.success) {
       return reply.code(400).send({ error: 'invalid_idempotency_key', message: 'Idempotency-Key is 1-128 letters, digits, dots, colons, underscores or dashes' });
     }
+    const key = keyHeader.data;
     try {
       const result = await orders.decide(params.data.orderId, params.data.decision, { actor, reason: body.data.reason }, key);
       return reply.code(200).send({ orderId: params.data.orderId, decision: params.data.decision, state: result.state });
@@ -79,7 +85,7 @@ export const orderRoutes: FastifyPluginAsync<OrderRouteOptions> = async (app, { 
       if (err instanceof DecisionRejectedError) return reply.code(409).send({ error: err.type ?? 'not_allowed', message: err.message });
       if (err instanceof DecisionOutcomeUnknownError) {
         req.log.warn({ err, orderId: params.data.orderId, decision: params.data.decision }, 'decision outcome unknown');
-        reply.header('Retry-After', '5');
+        reply.header('Retry-After', TEMPORAL_RETRY_AFTER_S);
         const retry = key === undefined ? 'check GET /orders/:orderId before deciding again' : 'send it again with the same Idempotency-Key to get its outcome';
         return reply.code(503).send({ error: 'decision_outcome_unknown', message: `Temporal did not confirm the decision in time; it may still be applied: ${retry}` });
       }

@@ -1,8 +1,6 @@
-import { isGrpcServiceError, type Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-
-/** gRPC status ALREADY_EXISTS (the code is part of the gRPC spec; @grpc/grpc-js is not a direct dependency). */
-const GRPC_ALREADY_EXISTS = 6;
+import { GRPC_STATUS, grpcStatus } from './grpc-status';
 
 /** Temporal's IndexedValueType numbers (temporal.api.enums.v1) for the SDK's search attribute type names. */
 const INDEXED_VALUE_TYPE: Record<string, number> = { TEXT: 1, KEYWORD: 2, INT: 3, DOUBLE: 4, BOOL: 5, DATETIME: 6, KEYWORD_LIST: 7 };
@@ -41,7 +39,7 @@ export async function registerSearchAttributes(connection: Connection, namespace
       await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
     } catch (err) {
       // Another `ppf setup` (or an admin) added them between our list and add: the end state is what we wanted.
-      if (!(isGrpcServiceError(err) && (err.code as number) === GRPC_ALREADY_EXISTS)) throw err;
+      if (grpcStatus(err) !== GRPC_STATUS.ALREADY_EXISTS) throw err;
     }
   }
   return { added, existing };
