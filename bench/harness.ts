@@ -203,6 +203,40 @@ export function poolLoad(name: string, concurrency: number, runs: { samples: Flo
   return { name, n: all.length, concurrency, perSec: all.length / (elapsedMs / 1000), p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99), maxMs: quantile(all, 1) };
 }
 
+/**
+ * A 95 % interval for throughput(a) ÷ throughput(b) of two closed-loop paths at the same concurrency, from their
+ * per-call latencies: in a closed loop throughput is concurrency ÷ mean latency (Little's law), so the ratio is
+ * mean latency(b) ÷ mean latency(a). A block bootstrap: each path's calls are cut into blocks of `blockSize`
+ * consecutive calls (a slow stretch of the server hits neighbouring calls, so single calls are not independent),
+ * blocks are resampled with replacement, and the 2.5 % and 97.5 % quantiles of the resampled ratios are returned.
+ * Seeded, so one set of samples always gives the same interval.
+ */
+export function throughputRatioInterval(a: Float64Array[], b: Float64Array[], blockSize = 50, resamples = 2000): { lo: number; hi: number } {
+  const blocks = (runs: Float64Array[]) =>
+    runs.flatMap((run) => Array.from({ length: Math.ceil(run.length / blockSize) }, (_, k) => run.subarray(k * blockSize, (k + 1) * blockSize)).map((blk) => ({ sum: blk.reduce((x, y) => x + y, 0), n: blk.length })));
+  const blocksA = blocks(a);
+  const blocksB = blocks(b);
+  let seed = 0x9e3779b9; // mulberry32: a small, seeded PRNG (Math.random cannot be seeded)
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const resampledMean = (bs: { sum: number; n: number }[]) => {
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < bs.length; i++) {
+      const blk = bs[Math.floor(random() * bs.length)]!;
+      sum += blk.sum;
+      n += blk.n;
+    }
+    return sum / n;
+  };
+  const ratios = Float64Array.from({ length: resamples }, () => resampledMean(blocksB) / resampledMean(blocksA)).sort();
+  return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
+}
+
 /** A Markdown table from a header row and body rows (numbers formatted with `digits` decimals). */
 export function markdownTable(header: string[], rows: (string | number)[][], digits = 1): string {
   const cell = (v: string | number): string => (typeof v === 'number' ? fmt(v, digits) : v);

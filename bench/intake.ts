@@ -19,7 +19,7 @@ import { OrdersClient } from '../src/temporal/orders-client';
 import { ORDER_WORKFLOW_TYPE } from '../src/workflows/messages';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvedEvent } from './events';
-import { markdownTable, poolLoad, progress, quantile, runLoad, timedLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
+import { markdownTable, poolLoad, progress, quantile, runLoad, throughputRatioInterval, timedLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
 
 const N = Number(process.env.INTAKE_N ?? 500);
 const ROUNDS = Number(process.env.INTAKE_ROUNDS ?? 2);
@@ -178,7 +178,11 @@ export const intakeBench: BenchModule = {
           cpuPerCall.push(cpuMs[path] / row[path].n);
         }
         const routeSorted = Float64Array.from(routeSamples).sort();
-        ratios.push([String(c), row.intake.perSec / row.raw.perSec, row.intake.perSec / row.floor.perSec, row.intake.perSec / row.bare.perSec, row.intake.p50Ms - row.raw.p50Ms, row.intake.p99Ms - row.raw.p99Ms, quantile(routeSorted, 0.5), row.intake.p50Ms - quantile(routeSorted, 0.5)]);
+        const interval = (other: keyof typeof runs) => {
+          const { lo, hi } = throughputRatioInterval(runs.intake.map((x) => x.samples), runs[other].map((x) => x.samples));
+          return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+        };
+        ratios.push([String(c), row.intake.perSec / row.raw.perSec, interval('raw'), row.intake.perSec / row.floor.perSec, interval('floor'), row.intake.perSec / row.bare.perSec, row.intake.p50Ms - row.raw.p50Ms, row.intake.p99Ms - row.raw.p99Ms, quantile(routeSorted, 0.5), row.intake.p50Ms - quantile(routeSorted, 0.5)]);
       }
     } finally {
       await intake.close();
@@ -198,7 +202,7 @@ export const intakeBench: BenchModule = {
         },
         {
           heading: 'Ratios (target: intake ≥ 0.9 × raw signalWithStart):',
-          markdown: markdownTable(['c', 'intake / raw Temporal (throughput)', 'intake / bare route + signalWithStart (throughput)', 'intake / bare Fastify (throughput)', 'intake − raw p50 ms', 'intake − raw p99 ms', 'intake: p50 ms in routing (the signal-with-start)', 'intake p50 − routing p50 ms'], ratios, 2),
+          markdown: markdownTable(['c', 'intake / raw Temporal (throughput)', 'its 95 % interval', 'intake / bare route + signalWithStart (throughput)', 'its 95 % interval', 'intake / bare Fastify (throughput)', 'intake − raw p50 ms', 'intake − raw p99 ms', 'intake: p50 ms in routing (the signal-with-start)', 'intake p50 − routing p50 ms'], ratios, 2),
         },
       ],
       notes: [
@@ -208,6 +212,7 @@ export const intakeBench: BenchModule = {
         'Bodies are ~1.4 KB CHECKOUT.ORDER.APPROVED events signed up front with the simulator PKI (signTransmission); every call uses a distinct order ID, so every signalWithStart starts a new workflow.',
         'The intake runs as in production: offline verifier (certificate fetched once, then cached), zod parsing, metrics, pino at `info` writing to a discarding sink.',
         'Bench process CPU per call: process.cpuUsage() over the timed runs of a path (load generator + server side + Temporal client), divided by calls. On this 2-core machine the dev server needs about a core for ~100 signalWithStart/s, so every CPU-ms the Node side spends is taken from the server.',
+        'The 95 % intervals are block-bootstrap intervals of the throughput ratio from the calls of this run (blocks of 50 consecutive calls, 2,000 resamples; bench/harness.ts `throughputRatioInterval`): how far the ratio could move on a rerun of the same length, given how much the calls varied. A target is met with confidence only when the whole interval is above it.',
         `Rounds alternate the path order (bare, raw, intake / intake, raw, bare); rows pool all rounds.`,
       ],
     };
