@@ -186,12 +186,13 @@ export async function runLoad(n: number, concurrency: number, op: (i: number) =>
 }
 
 /**
- * One timed window: {@link runLoad} under {@link profiled} (`label` names the profile), plus the CPU this process
- * spent in it (user + system, every thread; ms). The benches' load windows all take this shape.
+ * One timed window: {@link runLoad} under {@link profiled} (`label` names the profile; without a label the window
+ * is not profiled), plus the CPU this process spent in it (user + system, every thread; ms). The benches' load
+ * windows all take this shape.
  */
-export async function timedLoad(label: string, n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<{ samples: Float64Array; elapsedMs: number; cpuMs: number }> {
+export async function timedLoad(label: string | undefined, n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<{ samples: Float64Array; elapsedMs: number; cpuMs: number }> {
   const cpu0 = process.cpuUsage();
-  const run = await profiled(label, () => runLoad(n, concurrency, op));
+  const run = label === undefined ? await runLoad(n, concurrency, op) : await profiled(label, () => runLoad(n, concurrency, op));
   const cpu = process.cpuUsage(cpu0);
   return { ...run, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
@@ -204,18 +205,16 @@ export function poolLoad(name: string, concurrency: number, runs: { samples: Flo
 }
 
 /**
- * A 95 % interval for throughput(a) ÷ throughput(b) of two closed-loop paths at the same concurrency, from their
- * per-call latencies: in a closed loop throughput is concurrency ÷ mean latency (Little's law), so the ratio is
- * mean latency(b) ÷ mean latency(a). A block bootstrap: each path's calls are cut into blocks of `blockSize`
- * consecutive calls (a slow stretch of the server hits neighbouring calls, so single calls are not independent),
- * blocks are resampled with replacement, and the 2.5 % and 97.5 % quantiles of the resampled ratios are returned.
- * Seeded, so one set of samples always gives the same interval.
+ * A 95 % interval for throughput(a) ÷ throughput(b) of two closed-loop paths at the same concurrency, measured in
+ * interleaved cycles: each cycle ran a block of a's calls and a block of b's back to back, so a slow stretch of
+ * the server or a neighbour hits both. In a closed loop throughput is concurrency ÷ mean latency (Little's law), so
+ * the ratio is mean latency(b) ÷ mean latency(a). A paired block bootstrap: whole cycles are resampled with
+ * replacement (keeping each cycle's a and b together, so what hit both cancels out), and the 2.5 % and 97.5 %
+ * quantiles of the resampled ratios are returned. Seeded, so one set of samples always gives the same interval.
  */
-export function throughputRatioInterval(a: Float64Array[], b: Float64Array[], blockSize = 50, resamples = 2000): { lo: number; hi: number } {
-  const blocks = (runs: Float64Array[]) =>
-    runs.flatMap((run) => Array.from({ length: Math.ceil(run.length / blockSize) }, (_, k) => run.subarray(k * blockSize, (k + 1) * blockSize)).map((blk) => ({ sum: blk.reduce((x, y) => x + y, 0), n: blk.length })));
-  const blocksA = blocks(a);
-  const blocksB = blocks(b);
+export function throughputRatioInterval(cycles: { a: Float64Array; b: Float64Array }[], resamples = 2000): { lo: number; hi: number } {
+  const sum = (xs: Float64Array) => xs.reduce((x, y) => x + y, 0);
+  const units = cycles.map(({ a, b }) => ({ sumA: sum(a), nA: a.length, sumB: sum(b), nB: b.length }));
   let seed = 0x9e3779b9; // mulberry32: a small, seeded PRNG (Math.random cannot be seeded)
   const random = () => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -223,17 +222,17 @@ export function throughputRatioInterval(a: Float64Array[], b: Float64Array[], bl
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const resampledMean = (bs: { sum: number; n: number }[]) => {
-    let sum = 0;
-    let n = 0;
-    for (let i = 0; i < bs.length; i++) {
-      const blk = bs[Math.floor(random() * bs.length)]!;
-      sum += blk.sum;
-      n += blk.n;
+  const ratios = Float64Array.from({ length: resamples }, () => {
+    let sumA = 0, nA = 0, sumB = 0, nB = 0;
+    for (let i = 0; i < units.length; i++) {
+      const u = units[Math.floor(random() * units.length)]!;
+      sumA += u.sumA;
+      nA += u.nA;
+      sumB += u.sumB;
+      nB += u.nB;
     }
-    return sum / n;
-  };
-  const ratios = Float64Array.from({ length: resamples }, () => resampledMean(blocksB) / resampledMean(blocksA)).sort();
+    return sumB / nB / (sumA / nA);
+  }).sort();
   return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
 }
 

@@ -21,9 +21,11 @@ import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvedEvent } from './events';
 import { markdownTable, poolLoad, progress, quantile, runLoad, throughputRatioInterval, timedLoad, type BenchModule, type BenchReport, type LoadStats } from './harness';
 
-const N = Number(process.env.INTAKE_N ?? 500);
-const ROUNDS = Number(process.env.INTAKE_ROUNDS ?? 2);
+const N = Number(process.env.INTAKE_N ?? 1000);
+const BLOCK = Number(process.env.INTAKE_BLOCK ?? 100);
+const MIN_CYCLES = 6;
 const WARMUP = Number(process.env.INTAKE_WARMUP ?? 50);
+const JIT_WARMUP = Number(process.env.INTAKE_JIT_WARMUP ?? 1000);
 const LEVELS = (process.env.INTAKE_CONCURRENCY ?? '1,8,32').split(',').map(Number);
 const WEBHOOK_ID = 'BENCH-WEBHOOK';
 const CERT_HOST = '127.0.0.1:4997';
@@ -125,48 +127,76 @@ export const intakeBench: BenchModule = {
       const body = approvedEvent(orderId, `WH-${orderId}`);
       return { body, headers: { ...signTransmission(body, { webhookId: WEBHOOK_ID, certUrl: CERT_URL, key: pki.leafKeyPem }) } };
     };
-    const perRun = N + WARMUP;
-    progress(`intake: signing ${LEVELS.length * ROUNDS * perRun} webhooks up front…`);
-    const plan = LEVELS.map((c) => Array.from({ length: ROUNDS }, (_, r) => ({
-      signed: Array.from({ length: perRun }, (_, i) => sign(`BENCH${tag}C${c}R${r}I${i}`)),
-      rawIds: Array.from({ length: perRun }, (_, i) => `RAW${tag}C${c}R${r}I${i}`),
-      floorIds: Array.from({ length: perRun }, (_, i) => `FLOOR${tag}C${c}R${r}I${i}`),
-    })));
+    // Paths alternate in cycles of one block each, so a slow stretch of the dev server or a neighbour hits every
+    // path alike. A block holds at least 10 calls per caller, so the ramp at its ends stays small; at least
+    // MIN_CYCLES cycles, so the interval (which resamples cycles) has something to resample.
+    const blockOf = (c: number) => Math.max(BLOCK, 10 * c);
+    const cyclesOf = (c: number) => Math.max(MIN_CYCLES, Math.round(N / blockOf(c)));
+    const callsOf = (c: number) => cyclesOf(c) * blockOf(c);
+    /** `count` calls' worth of distinct order IDs for every path (`label` keeps sets apart), signed up front. */
+    const callPlan = (label: string, count: number) => ({
+      signed: Array.from({ length: count }, (_, i) => sign(`BENCH${tag}${label}I${i}`)),
+      rawIds: Array.from({ length: count }, (_, i) => `RAW${tag}${label}I${i}`),
+      floorIds: Array.from({ length: count }, (_, i) => `FLOOR${tag}${label}I${i}`),
+    });
+    /** Each path's call `i` of a plan, over keep-alive connections for `c` callers; `close` ends the connections. */
+    const pathsFor = ({ signed, rawIds, floorIds }: ReturnType<typeof callPlan>, c: number) => {
+      const intakePost = poster(intakeUrl, c);
+      const barePost = poster(bareUrl, c);
+      const floorPost = poster(floorUrl, c);
+      return {
+        ops: {
+          bare: (i: number) => barePost.post(signed[i]!),
+          raw: (i: number) => rawSignalWithStart(rawIds[i]!),
+          floor: (i: number) => floorPost.post(signed[i]!, { [FLOOR_ORDER_HEADER]: floorIds[i]! }),
+          intake: (i: number) => intakePost.post(signed[i]!),
+        },
+        close: () => [intakePost, barePost, floorPost].forEach((p) => p.close()),
+      };
+    };
+    progress(`intake: signing ${JIT_WARMUP + LEVELS.reduce((sum, c) => sum + callsOf(c) + WARMUP, 0)} webhooks up front…`);
+    const jitPlan = callPlan('JIT', JIT_WARMUP);
+    // Per level, the warm-up calls come after the timed ones.
+    const plan = LEVELS.map((c) => callPlan(`C${c}`, callsOf(c) + WARMUP));
 
     const stats: LoadStats[] = [];
     const ratios: (string | number)[][] = [];
     const cpuPerCall: number[] = [];
     try {
+      // The first level must not measure V8 compiling the code: a long-running intake has long optimised its hot
+      // path, and the intake has the most code to optimise. So every path first runs JIT_WARMUP calls at c = 8.
+      const jit = pathsFor(jitPlan, 8);
+      for (const path of ['bare', 'raw', 'floor', 'intake'] as const) {
+        progress(`intake: warming up ${path} (${JIT_WARMUP} calls, not measured)…`);
+        await runLoad(JIT_WARMUP, 8, jit.ops[path]);
+      }
+      jit.close();
       for (const [li, c] of LEVELS.entries()) {
-        const intakePost = poster(intakeUrl, c);
-        const barePost = poster(bareUrl, c);
-        const floorPost = poster(floorUrl, c);
+        const { ops: paths, close } = pathsFor(plan[li]!, c);
         const cpuMs = { bare: 0, raw: 0, floor: 0, intake: 0 };
         const routeSamples: number[] = [];
-        const runs: Record<keyof typeof cpuMs, { samples: Float64Array; elapsedMs: number }[]> = { bare: [], raw: [], floor: [], intake: [] };
-        for (let r = 0; r < ROUNDS; r++) {
-          const { signed, rawIds, floorIds } = plan[li]![r]!;
-          const paths = {
-            bare: (i: number) => barePost.post(signed[i]!),
-            raw: (i: number) => rawSignalWithStart(rawIds[i]!),
-            floor: (i: number) => floorPost.post(signed[i]!, { [FLOOR_ORDER_HEADER]: floorIds[i]! }),
-            intake: (i: number) => intakePost.post(signed[i]!),
-          };
-          // Alternate the order between rounds so a drifting neighbour load does not favour one path.
-          const order: (keyof typeof paths)[] = r % 2 === 0 ? ['bare', 'raw', 'floor', 'intake'] : ['intake', 'floor', 'raw', 'bare'];
+        const runs: Record<keyof typeof paths, { samples: Float64Array; elapsedMs: number }[]> = { bare: [], raw: [], floor: [], intake: [] };
+        const block = blockOf(c);
+        const cycles = cyclesOf(c);
+        // The warm-up calls come after the timed ones in the plan.
+        for (const path of ['bare', 'raw', 'floor', 'intake'] as const) await runLoad(WARMUP, c, (i) => paths[path](callsOf(c) + i));
+        for (let k = 0; k < cycles; k++) {
+          // Alternate the order between cycles too, so no path always follows the same one.
+          const order: (keyof typeof paths)[] = k % 2 === 0 ? ['bare', 'raw', 'floor', 'intake'] : ['intake', 'floor', 'raw', 'bare'];
           for (const path of order) {
-            await runLoad(WARMUP, c, (i) => paths[path](N + i));
             routeMs = [];
-            const run = await timedLoad(`intake-${path}-c${c}-r${r}`, N, c, paths[path]);
+            // Profiles (BENCH_CPU_PROF_DIR) cover the first cycle: one file per path and level.
+            const run = await timedLoad(k === 0 ? `intake-${path}-c${c}` : undefined, block, c, (i) => paths[path](k * block + i));
             if (path === 'intake') routeSamples.push(...routeMs);
             runs[path].push(run);
             cpuMs[path] += run.cpuMs;
-            progress(`intake: c=${c} round ${r + 1}/${ROUNDS} ${path}: ${(N / (run.elapsedMs / 1000)).toFixed(0)}/s`);
+          }
+          if (k === cycles - 1 || (k + 1) % Math.ceil(cycles / 4) === 0) {
+            const rate = (path: keyof typeof paths) => (runs[path].reduce((n, r) => n + r.samples.length, 0) / (runs[path].reduce((ms, r) => ms + r.elapsedMs, 0) / 1000)).toFixed(0);
+            progress(`intake: c=${c} cycle ${k + 1}/${cycles} (${block} calls per path): bare ${rate('bare')}/s, raw ${rate('raw')}/s, floor ${rate('floor')}/s, intake ${rate('intake')}/s so far`);
           }
         }
-        intakePost.close();
-        barePost.close();
-        floorPost.close();
+        close();
         const row = {
           intake: poolLoad('intake `POST /webhooks/paypal`', c, runs.intake),
           raw: poolLoad('raw `client.workflow.signalWithStart` (the limit)', c, runs.raw),
@@ -179,7 +209,7 @@ export const intakeBench: BenchModule = {
         }
         const routeSorted = Float64Array.from(routeSamples).sort();
         const interval = (other: keyof typeof runs) => {
-          const { lo, hi } = throughputRatioInterval(runs.intake.map((x) => x.samples), runs[other].map((x) => x.samples));
+          const { lo, hi } = throughputRatioInterval(runs.intake.map((x, k) => ({ a: x.samples, b: runs[other][k]!.samples })));
           return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
         };
         ratios.push([String(c), row.intake.perSec / row.raw.perSec, interval('raw'), row.intake.perSec / row.floor.perSec, interval('floor'), row.intake.perSec / row.bare.perSec, row.intake.p50Ms - row.raw.p50Ms, row.intake.p99Ms - row.raw.p99Ms, quantile(routeSorted, 0.5), row.intake.p50Ms - quantile(routeSorted, 0.5)]);
@@ -193,7 +223,7 @@ export const intakeBench: BenchModule = {
     return {
       name: 'intake',
       title: 'Webhook intake vs raw signalWithStart vs bare Fastify',
-      params: { n: `${N} per path, level and round`, rounds: ROUNDS, warmup: `${WARMUP} calls before each run`, concurrency: LEVELS.join(', '), setup: 'worker-less (task queue without a poller)' },
+      params: { n: `${LEVELS.map((c) => `${callsOf(c)} at c = ${c}`).join(', ')} per path`, cycles: `${LEVELS.map((c) => `${cyclesOf(c)} × ${blockOf(c)} calls at c = ${c}`).join(', ')}`, warmup: `${JIT_WARMUP} calls per path at c = 8 before the first level, then ${WARMUP} per path and level`, concurrency: LEVELS.join(', '), setup: 'worker-less (task queue without a poller)' },
       rows: [],
       tables: [
         {
@@ -212,8 +242,9 @@ export const intakeBench: BenchModule = {
         'Bodies are ~1.4 KB CHECKOUT.ORDER.APPROVED events signed up front with the simulator PKI (signTransmission); every call uses a distinct order ID, so every signalWithStart starts a new workflow.',
         'The intake runs as in production: offline verifier (certificate fetched once, then cached), zod parsing, metrics, pino at `info` writing to a discarding sink.',
         'Bench process CPU per call: process.cpuUsage() over the timed runs of a path (load generator + server side + Temporal client), divided by calls. On this 2-core machine the dev server needs about a core for ~100 signalWithStart/s, so every CPU-ms the Node side spends is taken from the server.',
-        'The 95 % intervals are block-bootstrap intervals of the throughput ratio from the calls of this run (blocks of 50 consecutive calls, 2,000 resamples; bench/harness.ts `throughputRatioInterval`): how far the ratio could move on a rerun of the same length, given how much the calls varied. A target is met with confidence only when the whole interval is above it.',
-        `Rounds alternate the path order (bare, raw, intake / intake, raw, bare); rows pool all rounds.`,
+        'Before the first level every path runs INTAKE_JIT_WARMUP calls (1,000) at c = 8, not measured, so no level measures V8 still compiling the hot path (a long-running intake has long optimised it); each level then warms every path with INTAKE_WARMUP calls (50) at its own concurrency.',
+        'Paths alternate in cycles: each cycle runs one block of every path back to back (bare, raw, floor, intake, then the reverse order in the next cycle), so a slow stretch of the dev server or of a neighbour hits every path alike; a block is max(INTAKE_BLOCK, 10 × c) calls. Rows pool all cycles.',
+        'The 95 % intervals are paired block-bootstrap intervals of the throughput ratio (bench/harness.ts `throughputRatioInterval`, 2,000 resamples of whole cycles): how far the ratio could move on a rerun of the same length, given how much the cycles varied. A target is met with confidence only when the whole interval is above it.',
       ],
     };
   },

@@ -8,33 +8,33 @@ function latencies(n: number, mean: number, spread: number, phase = 0): Float64A
   return Float64Array.from({ length: n }, (_, i) => mean + spread * Math.sin(i * 0.37 + phase));
 }
 
+/** `count` cycles; cycle k gets a block of a and of b from the given makers. */
+function cycles(count: number, a: (k: number) => Float64Array, b: (k: number) => Float64Array) {
+  return Array.from({ length: count }, (_, k) => ({ a: a(k), b: b(k) }));
+}
+
 describe('throughputRatioInterval', () => {
   test('a path whose calls take twice as long has half the throughput: the interval brackets 0.5', () => {
-    const { lo, hi } = throughputRatioInterval([latencies(1000, 10, 3)], [latencies(1000, 5, 1.5, 1)]);
+    const { lo, hi } = throughputRatioInterval(cycles(20, (k) => latencies(100, 10 + Math.sin(k), 3), (k) => latencies(100, 5 + Math.cos(k), 1.5, 1)));
     assert.ok(lo < 0.5 && hi > 0.5, `interval ${lo}–${hi} should contain 0.5`);
-    assert.ok(lo > 0.45 && hi < 0.55, `interval ${lo}–${hi} should be narrow for steady calls`);
+    assert.ok(lo > 0.4 && hi < 0.6, `interval ${lo}–${hi} should be narrow`);
   });
 
-  test('noisier calls give a wider interval', () => {
-    const steady = throughputRatioInterval([latencies(1000, 5, 0.5)], [latencies(1000, 5, 0.5, 1)]);
-    const noisy = throughputRatioInterval([latencies(1000, 5, 4)], [latencies(1000, 5, 4, 1)]);
-    assert.ok(noisy.hi - noisy.lo > 2 * (steady.hi - steady.lo), `noisy ${noisy.lo}–${noisy.hi} vs steady ${steady.lo}–${steady.hi}`);
+  test('cycles that differ more give a wider interval', () => {
+    const steady = throughputRatioInterval(cycles(20, (k) => latencies(100, 5 + 0.2 * Math.sin(k), 1), (k) => latencies(100, 5 + 0.2 * Math.cos(k), 1)));
+    const unsteady = throughputRatioInterval(cycles(20, (k) => latencies(100, 5 + 2 * Math.sin(k), 1), (k) => latencies(100, 5 + 2 * Math.cos(k), 1)));
+    assert.ok(unsteady.hi - unsteady.lo > 3 * (steady.hi - steady.lo), `unsteady ${unsteady.lo}–${unsteady.hi} vs steady ${steady.lo}–${steady.hi}`);
   });
 
-  test('a slow stretch counts as one event, not as many independent slow calls (blocks of consecutive calls)', () => {
-    // 50 consecutive calls at 40 ms (a server hiccup) among 950 at 4 ms, against a steady path.
-    const hiccup = Float64Array.from({ length: 1000 }, (_, i) => (i >= 500 && i < 550 ? 40 : 4));
-    const steady = latencies(1000, 4, 0.1);
-    const { lo, hi } = throughputRatioInterval([hiccup], [steady]);
-    const point = 4 / (hiccup.reduce((a, b) => a + b, 0) / 1000);
-    assert.ok(lo <= point && point <= hi, `interval ${lo}–${hi} should contain the point estimate ${point}`);
-    // Resampling whole blocks, the hiccup is either in a resample or not: the interval reaches 1 (no hiccup drawn).
-    assert.ok(hi >= 0.95, `upper bound ${hi} should reach near 1`);
+  test('a slow stretch that hits both paths of a cycle cancels out (paired resampling)', () => {
+    // b is 10 % faster than a throughout; in 3 of 20 cycles the server is 5× slower for both.
+    const slow = (k: number) => (k % 7 === 3 ? 5 : 1);
+    const { lo, hi } = throughputRatioInterval(cycles(20, (k) => latencies(100, 11 * slow(k), 0.5), (k) => latencies(100, 10 * slow(k), 0.5, 1)));
+    assert.ok(lo > 0.88 && hi < 0.94, `interval ${lo}–${hi} should stay close to 10/11 = 0.909`);
   });
 
-  test('pools several runs of a path and is deterministic for the same samples', () => {
-    const a = [latencies(500, 6, 2), latencies(500, 6, 2, 2)];
-    const b = [latencies(500, 5, 2, 1), latencies(500, 5, 2, 3)];
-    assert.deepEqual(throughputRatioInterval(a, b), throughputRatioInterval(a, b));
+  test('is deterministic for the same samples', () => {
+    const c = cycles(10, (k) => latencies(50, 6 + Math.sin(k), 2), (k) => latencies(50, 5 + Math.cos(k), 2, 1));
+    assert.deepEqual(throughputRatioInterval(c), throughputRatioInterval(c));
   });
 });
