@@ -1,19 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { fetchCertificatePem } from '../paypal/cert-fetch';
+import { buildChains, checkChainValidity, checkLeafSubject, commonName, createTrustStore, parseCertificatePem } from '../paypal/cert-chain';
 import {
-  buildChains,
   checkCertUrl,
-  checkChainValidity,
-  checkLeafSubject,
   checkTransmissionWindow,
-  commonName,
-  createTrustStore,
   DEFAULT_ALLOWED_CERT_HOSTS,
   DEFAULT_MAX_AHEAD_MS,
   DEFAULT_MAX_BEHIND_MS,
   EXPECTED_CERT_SUBJECT,
-  parseCertificatePem,
   parseTransmissionTime,
   SUPPORTED_AUTH_ALGO,
   verifyRsaSha256,

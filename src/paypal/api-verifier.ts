@@ -1,4 +1,5 @@
-import { checkTransmission, DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BEHIND_MS, neverThrowing, verificationFailure, type VerificationResult, type WebhookVerifier } from './signature';
+import { checkTransmission, DEFAULT_MAX_AHEAD_MS, DEFAULT_MAX_BEHIND_MS, neverThrowing, type VerificationResult, type WebhookVerifier } from './signature';
+import { verificationFailure } from './verification-failure';
 import type { WebhookTransmission } from './webhook-headers';
 
 /** Configuration of {@link createApiVerifier}. */

@@ -1,25 +1,14 @@
-import { constants, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+// Offline verification of PayPal webhooks, PayPal's preferred method: the PAYPAL-* headers, the replay window, the
+// cert URL allow-list (before any network access), the certificate (cert-chain.ts, cached per URL) and the RSA
+// signature over the raw bytes. verify() answers every problem with a typed failure (verification-failure.ts),
+// never with an exception.
+import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DEFAULT_CERT_CACHE_MAX_ENTRIES, DEFAULT_CERT_CACHE_TTL_MS, TtlLruCache } from './cert-cache';
+import { checkChainValidity, createTrustStore, validateCertificatePem, type ValidatedCertificate } from './cert-chain';
 import { CertFetchError, fetchCertificatePem } from './cert-fetch';
 import { webhookSignedMessage } from './signed-message';
+import { verificationFailure, type Check, type VerificationFailure } from './verification-failure';
 import { readWebhookHeaders, type WebhookTransmission } from './webhook-headers';
-
-/** Why a webhook was not accepted; stable identifiers for logs, metrics and the intake's error body. */
-export type VerificationFailureCode =
-  | 'missing_header' | 'duplicate_header' | 'unsupported_algorithm' | 'cert_url_not_allowed' | 'cert_fetch_failed'
-  | 'cert_invalid' | 'cert_untrusted' | 'cert_expired' | 'cert_subject_mismatch' | 'transmission_time_invalid'
-  | 'transmission_time_outside_window' | 'signature_invalid' | 'verification_unavailable';
-
-/** A rejected webhook: machine-readable code, human-readable reason and the HTTP status to answer. */
-export interface VerificationFailure {
-  code: VerificationFailureCode;
-  message: string;
-  /** HTTP status the intake should answer */
-  status: 400 | 401 | 503;
-}
 
 /** Outcome of {@link WebhookVerifier.verify}. */
 export type VerificationResult = { ok: true } | { ok: false; failure: VerificationFailure };
@@ -55,19 +44,6 @@ export interface OfflineVerifierOptions {
   certFetchTimeoutMs?: number;
 }
 
-/** HTTP status per failure: 400 malformed request, 401 not authentic, 503 cannot decide now (PayPal retries). */
-export const FAILURE_STATUS: Readonly<Record<VerificationFailureCode, 400 | 401 | 503>> = {
-  missing_header: 400, duplicate_header: 400, transmission_time_invalid: 400,
-  unsupported_algorithm: 401, cert_url_not_allowed: 401, cert_invalid: 401, cert_untrusted: 401, cert_expired: 401,
-  cert_subject_mismatch: 401, transmission_time_outside_window: 401, signature_invalid: 401,
-  cert_fetch_failed: 503, verification_unavailable: 503,
-};
-
-/** Builds a {@link VerificationFailure} with the status from {@link FAILURE_STATUS}. */
-export function verificationFailure(code: VerificationFailureCode, message: string): VerificationFailure {
-  return { code, message, status: FAILURE_STATUS[code] };
-}
-
 /** The only algorithm PayPal uses; compared case-sensitively, as PayPal sends it. */
 export const SUPPORTED_AUTH_ALGO = 'SHA256withRSA';
 /** Subject (SAN DNS name or CN) PayPal's signing certificate must carry, per environment. */
@@ -86,22 +62,15 @@ export const DEFAULT_ALLOWED_CERT_HOSTS: Readonly<Record<OfflineVerifierOptions[
 export const DEFAULT_MAX_AHEAD_MS = 5 * 60 * 1000;
 /** See {@link DEFAULT_MAX_AHEAD_MS}. */
 export const DEFAULT_MAX_BEHIND_MS = (3 * 24 + 1) * 60 * 60 * 1000;
-/** DigiCert's EV server intermediate, shipped because PayPal's cert URL may serve only the leaf. */
-export const SHIPPED_INTERMEDIATE_FILE = 'DigiCertSHA2ExtendedValidationServerCA.pem';
-
 // A failed lookup is remembered only briefly: it dampens repeated fetches of one bad URL, while a PayPal-side
 // blip heals on the next delivery attempt.
 const FAILURE_CACHE_TTL_MS = 10_000;
 // Distinct cert URLs downloaded at once; forged headers with many random (allowed-host) URLs must not fan out.
 const MAX_CONCURRENT_FETCHES = 4;
-const MAX_CHAIN_CERTS = 10;
-const MAX_CHAIN_DEPTH = 6;
 const CERT_PATH = /^\/v1\/notifications\/certs\/[A-Za-z0-9._-]+$/;
 const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-type Check<T> = { ok: true; value: T } | { ok: false; failure: VerificationFailure };
 
 /** Parses PayPal's ISO 8601 transmission time strictly (real calendar dates, explicit zone); undefined if invalid. */
 export function parseTransmissionTime(value: string): Date | undefined {
@@ -163,115 +132,6 @@ function normaliseHost(entry: string, protocol: string): string[] {
   }
 }
 
-/** Parses every `CERTIFICATE` block of a PEM (leaf first, then any intermediates). */
-export function parseCertificatePem(pem: string): Check<X509Certificate[]> {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) return { ok: false, failure: verificationFailure('cert_invalid', 'no PEM CERTIFICATE block found') };
-  if (blocks.length > MAX_CHAIN_CERTS) return { ok: false, failure: verificationFailure('cert_invalid', `PEM holds ${blocks.length} certificates, at most ${MAX_CHAIN_CERTS} allowed`) };
-  try {
-    return { ok: true, value: blocks.map((b) => new X509Certificate(b)) };
-  } catch (err) {
-    return { ok: false, failure: verificationFailure('cert_invalid', `certificate does not parse: ${(err as Error).message}`) };
-  }
-}
-
-/** Trust anchors (Node's root store plus extras) and known intermediates, indexed by subject for chain building. */
-export interface TrustStore {
-  anchors: Map<string, X509Certificate[]>;
-  anchorFingerprints: Set<string>;
-  intermediates: X509Certificate[];
-}
-
-let systemRoots: X509Certificate[] | undefined;
-let shippedIntermediates: X509Certificate[] | undefined;
-
-/** Builds the trust store: `tls.rootCertificates`, `extraAnchorsPem`, and the shipped DigiCert intermediate. */
-export function createTrustStore(extraAnchorsPem: readonly string[] = []): TrustStore {
-  systemRoots ??= rootCertificates.map((pem) => new X509Certificate(pem));
-  shippedIntermediates ??= pemCerts(readFileSync(join(__dirname, 'certs', SHIPPED_INTERMEDIATE_FILE), 'utf8'));
-  const extras = extraAnchorsPem.flatMap((pem) => pemCerts(pem));
-  const anchors = new Map<string, X509Certificate[]>();
-  for (const cert of [...systemRoots, ...extras]) anchors.set(cert.subject, [...(anchors.get(cert.subject) ?? []), cert]);
-  return { anchors, anchorFingerprints: new Set([...systemRoots, ...extras].map((c) => c.fingerprint256)), intermediates: shippedIntermediates };
-}
-
-function pemCerts(pem: string): X509Certificate[] {
-  const parsed = parseCertificatePem(pem);
-  if (!parsed.ok) throw new Error(`trust configuration: ${parsed.failure.message}`);
-  return parsed.value;
-}
-
-/** One path from the leaf to a trust anchor, with the period in which every certificate on it is valid. */
-export interface CertChain {
-  certs: X509Certificate[];
-  validFromMs: number;
-  validToMs: number;
-}
-
-/**
- * All chains (up to a few) from `certs[0]` through served or shipped intermediates to a trust anchor. Each link is
- * `checkIssued` + signature `verify` with the issuer key; intermediates must be CAs. Time is not considered here,
- * so one cached result serves any clock; {@link checkChainValidity} applies the clock per call.
- */
-export function buildChains(certs: readonly X509Certificate[], trust: TrustStore): CertChain[] {
-  const [leaf, ...served] = certs;
-  if (!leaf) return [];
-  const pool = [...served, ...trust.intermediates].filter((c) => c.ca);
-  const found: CertChain[] = [];
-  const issues = (child: X509Certificate, issuer: X509Certificate): boolean => {
-    try {
-      return child.checkIssued(issuer) && child.verify(issuer.publicKey);
-    } catch {
-      return false;
-    }
-  };
-  const walk = (path: X509Certificate[]): void => {
-    const cur = path[path.length - 1];
-    if (!cur || found.length >= 4 || path.length > MAX_CHAIN_DEPTH) return;
-    if (trust.anchorFingerprints.has(cur.fingerprint256)) return void found.push(chainOf(path));
-    for (const anchor of trust.anchors.get(cur.issuer) ?? []) {
-      if (issues(cur, anchor)) found.push(chainOf([...path, anchor]));
-    }
-    for (const next of pool) {
-      if (!path.some((p) => p.fingerprint256 === next.fingerprint256) && next.subject === cur.issuer && issues(cur, next)) walk([...path, next]);
-    }
-  };
-  walk([leaf]);
-  return found;
-}
-
-function chainOf(certs: X509Certificate[]): CertChain {
-  return {
-    certs,
-    validFromMs: Math.max(...certs.map((c) => Date.parse(c.validFrom))),
-    validToMs: Math.min(...certs.map((c) => Date.parse(c.validTo))),
-  };
-}
-
-/** Undefined if some chain is entirely valid at `atMs`; else `cert_expired` naming the first invalid certificate. */
-export function checkChainValidity(chains: readonly CertChain[], atMs: number): VerificationFailure | undefined {
-  if (chains.some((c) => atMs >= c.validFromMs && atMs <= c.validToMs)) return undefined;
-  const at = new Date(atMs).toISOString();
-  for (const [i, cert] of (chains[0]?.certs ?? []).entries()) {
-    const role = i === 0 ? 'leaf certificate' : `issuer certificate "${commonName(cert) ?? cert.subject}"`;
-    if (atMs < Date.parse(cert.validFrom)) return verificationFailure('cert_expired', `${role} is not valid before ${cert.validFrom} (checked at ${at})`);
-    if (atMs > Date.parse(cert.validTo)) return verificationFailure('cert_expired', `${role} expired at ${cert.validTo} (checked at ${at})`);
-  }
-  return verificationFailure('cert_expired', `no certificate chain is valid at ${at}`);
-}
-
-/** The leaf's subject CN, if any. */
-export function commonName(cert: X509Certificate): string | undefined {
-  return cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3);
-}
-
-/** Undefined if the leaf is for `expected` (SAN DNS via checkHost without wildcards, or CN); else a mismatch. */
-export function checkLeafSubject(leaf: X509Certificate, expected: string): VerificationFailure | undefined {
-  if (leaf.checkHost(expected, { wildcards: false }) !== undefined) return undefined;
-  if (commonName(leaf)?.toLowerCase() === expected.toLowerCase()) return undefined;
-  return verificationFailure('cert_subject_mismatch', `certificate subject "${commonName(leaf) ?? leaf.subject}" / SAN "${leaf.subjectAltName ?? ''}" is not ${expected}`);
-}
-
 /** RSASSA-PKCS1-v1_5 + SHA-256 check of `message` against a base64 signature; false for malformed input. */
 export function verifyRsaSha256(key: KeyObject, message: string, signatureBase64: string): boolean {
   if (!BASE64.test(signatureBase64) || signatureBase64.length > 4096) return false;
@@ -280,30 +140,6 @@ export function verifyRsaSha256(key: KeyObject, message: string, signatureBase64
   } catch {
     return false;
   }
-}
-
-/** A certificate that passed parsing, chain building and the subject check; what the cache holds. */
-export interface ValidatedCertificate {
-  leaf: X509Certificate;
-  publicKey: KeyObject;
-  chains: CertChain[];
-}
-
-/** Parses a PEM and runs the time-independent checks: RSA key, chain to an anchor, expected subject. */
-export function validateCertificatePem(pem: string, trust: TrustStore, expectedSubject: string): Check<ValidatedCertificate> {
-  const parsed = parseCertificatePem(pem);
-  if (!parsed.ok) return parsed;
-  const leaf = parsed.value[0];
-  if (!leaf) return { ok: false, failure: verificationFailure('cert_invalid', 'empty certificate list') };
-  const details = leaf.publicKey.asymmetricKeyDetails;
-  if (leaf.publicKey.asymmetricKeyType !== 'rsa' || (details?.modulusLength ?? 0) < 2048) {
-    return { ok: false, failure: verificationFailure('cert_invalid', 'leaf key is not RSA with at least 2048 bits') };
-  }
-  const chains = buildChains(parsed.value, trust);
-  if (chains.length === 0) return { ok: false, failure: verificationFailure('cert_untrusted', `no chain from "${commonName(leaf) ?? leaf.subject}" (issuer "${leaf.issuer.replace(/\n/g, ', ')}") to a trusted root`) };
-  const subject = checkLeafSubject(leaf, expectedSubject);
-  if (subject) return { ok: false, failure: subject };
-  return { ok: true, value: { leaf, publicKey: leaf.publicKey, chains } };
 }
 
 /**

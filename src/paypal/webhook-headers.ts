@@ -1,4 +1,4 @@
-import type { VerificationFailure } from './signature';
+import type { VerificationFailure } from './verification-failure';
 
 /** The five `PAYPAL-*` headers a webhook delivery carries, exactly as received (values are used verbatim). */
 export interface WebhookTransmission {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createApiVerifier } from '../../src/paypal/api-verifier';
-import { createOfflineVerifier, FAILURE_STATUS } from '../../src/paypal/signature';
+import { createOfflineVerifier } from '../../src/paypal/signature';
+import { FAILURE_STATUS } from '../../src/paypal/verification-failure';
 import { createSimulatorPki } from '../../src/simulator/certificates';
 
 const pki = createSimulatorPki();
