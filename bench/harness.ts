@@ -204,17 +204,21 @@ export function poolLoad(name: string, concurrency: number, runs: { samples: Flo
   return { name, n: all.length, concurrency, perSec: all.length / (elapsedMs / 1000), p50Ms: quantile(all, 0.5), p99Ms: quantile(all, 0.99), maxMs: quantile(all, 1) };
 }
 
+/** One timed window of a path: how many calls (or orders) completed in how long. */
+export interface TimedWindow {
+  calls: number;
+  elapsedMs: number;
+}
+
 /**
- * A 95 % interval for throughput(a) ÷ throughput(b) of two closed-loop paths at the same concurrency, measured in
- * interleaved cycles: each cycle ran a block of a's calls and a block of b's back to back, so a slow stretch of
- * the server or a neighbour hits both. In a closed loop throughput is concurrency ÷ mean latency (Little's law), so
- * the ratio is mean latency(b) ÷ mean latency(a). A paired block bootstrap: whole cycles are resampled with
- * replacement (keeping each cycle's a and b together, so what hit both cancels out), and the 2.5 % and 97.5 %
- * quantiles of the resampled ratios are returned. Seeded, so one set of samples always gives the same interval.
+ * A 95 % interval for throughput(a) ÷ throughput(b), two paths measured in interleaved cycles: each cycle ran a
+ * window of a and a window of b back to back, so a slow stretch of the server or of a neighbour hits both. The
+ * ratio is the one the tables report, pooled calls over pooled time per path. A paired block bootstrap: whole
+ * cycles are resampled with replacement (keeping each cycle's two windows together, so what hit both cancels out),
+ * and the 2.5 % and 97.5 % quantiles of the resampled ratios are returned. Seeded, so one set of windows always
+ * gives the same interval. With few cycles (the e2e bench's rounds) the interval is coarse, not wrong.
  */
-export function throughputRatioInterval(cycles: { a: Float64Array; b: Float64Array }[], resamples = 2000): { lo: number; hi: number } {
-  const sum = (xs: Float64Array) => xs.reduce((x, y) => x + y, 0);
-  const units = cycles.map(({ a, b }) => ({ sumA: sum(a), nA: a.length, sumB: sum(b), nB: b.length }));
+export function throughputRatioInterval(cycles: { a: TimedWindow; b: TimedWindow }[], resamples = 2000): { lo: number; hi: number } {
   let seed = 0x9e3779b9; // mulberry32: a small, seeded PRNG (Math.random cannot be seeded)
   const random = () => {
     seed = (seed + 0x6d2b79f5) | 0;
@@ -223,15 +227,15 @@ export function throughputRatioInterval(cycles: { a: Float64Array; b: Float64Arr
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const ratios = Float64Array.from({ length: resamples }, () => {
-    let sumA = 0, nA = 0, sumB = 0, nB = 0;
-    for (let i = 0; i < units.length; i++) {
-      const u = units[Math.floor(random() * units.length)]!;
-      sumA += u.sumA;
-      nA += u.nA;
-      sumB += u.sumB;
-      nB += u.nB;
+    const sum = { callsA: 0, msA: 0, callsB: 0, msB: 0 };
+    for (let i = 0; i < cycles.length; i++) {
+      const { a, b } = cycles[Math.floor(random() * cycles.length)]!;
+      sum.callsA += a.calls;
+      sum.msA += a.elapsedMs;
+      sum.callsB += b.calls;
+      sum.msB += b.elapsedMs;
     }
-    return sumB / nB / (sumA / nA);
+    return sum.callsA / sum.msA / (sum.callsB / sum.msB);
   }).sort();
   return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
 }

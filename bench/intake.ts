@@ -209,7 +209,8 @@ export const intakeBench: BenchModule = {
         }
         const routeSorted = Float64Array.from(routeSamples).sort();
         const interval = (other: keyof typeof runs) => {
-          const { lo, hi } = throughputRatioInterval(runs.intake.map((x, k) => ({ a: x.samples, b: runs[other][k]!.samples })));
+          const window = (run: { samples: Float64Array; elapsedMs: number }) => ({ calls: run.samples.length, elapsedMs: run.elapsedMs });
+          const { lo, hi } = throughputRatioInterval(runs.intake.map((run, k) => ({ a: window(run), b: window(runs[other][k]!) })));
           return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
         };
         ratios.push([String(c), row.intake.perSec / row.raw.perSec, interval('raw'), row.intake.perSec / row.floor.perSec, interval('floor'), row.intake.perSec / row.bare.perSec, row.intake.p50Ms - row.raw.p50Ms, row.intake.p99Ms - row.raw.p99Ms, quantile(routeSorted, 0.5), row.intake.p50Ms - quantile(routeSorted, 0.5)]);
@@ -244,7 +245,7 @@ export const intakeBench: BenchModule = {
         'Bench process CPU per call: process.cpuUsage() over the timed runs of a path (load generator + server side + Temporal client), divided by calls. On this 2-core machine the dev server needs about a core for ~100 signalWithStart/s, so every CPU-ms the Node side spends is taken from the server.',
         'Before the first level every path runs INTAKE_JIT_WARMUP calls (1,000) at c = 8, not measured, so no level measures V8 still compiling the hot path (a long-running intake has long optimised it); each level then warms every path with INTAKE_WARMUP calls (50) at its own concurrency.',
         'Paths alternate in cycles: each cycle runs one block of every path back to back (bare, raw, floor, intake, then the reverse order in the next cycle), so a slow stretch of the dev server or of a neighbour hits every path alike; a block is max(INTAKE_BLOCK, 10 × c) calls. Rows pool all cycles.',
-        'The 95 % intervals are paired block-bootstrap intervals of the throughput ratio (bench/harness.ts `throughputRatioInterval`, 2,000 resamples of whole cycles): how far the ratio could move on a rerun of the same length, given how much the cycles varied. A target is met with confidence only when the whole interval is above it.',
+        'The 95 % intervals are paired bootstrap intervals of the throughput ratio (bench/harness.ts `throughputRatioInterval`, 2,000 resamples of whole cycles): how far the ratio could move on a rerun of the same length, given how much the cycles varied. A target is met with confidence only when the whole interval is above it.',
       ],
     };
   },
