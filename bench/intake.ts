@@ -156,7 +156,6 @@ export const intakeBench: BenchModule = {
     };
     progress(`intake: signing ${JIT_WARMUP + LEVELS.reduce((sum, c) => sum + callsOf(c) + WARMUP, 0)} webhooks up front…`);
     const jitPlan = callPlan('JIT', JIT_WARMUP);
-    // Per level, the warm-up calls come after the timed ones.
     const plan = LEVELS.map((c) => callPlan(`C${c}`, callsOf(c) + WARMUP));
 
     const stats: LoadStats[] = [];
