@@ -73,7 +73,6 @@ class PathTotals {
   readonly timed: TimedOrder[] = [];
   /** One per round, in round order: the pairs the ratio's interval resamples. */
   readonly windows: TimedWindow[] = [];
-  elapsedMs = 0;
   workerCpuMs = 0;
   peakRssMb = 0;
   driverCpuMs = 0;
@@ -89,7 +88,7 @@ class PathTotals {
     const all = per(this.workerCpuMs + this.driverCpuMs + this.simulatorCpuMs) + (server ?? 0);
     return {
       name,
-      perSec: orders / (this.elapsedMs / 1000),
+      perSec: orders / (this.windows.reduce((ms, w) => ms + w.elapsedMs, 0) / 1000),
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
       worker: per(this.workerCpuMs),
@@ -209,7 +208,6 @@ export const e2eBench: BenchModule = {
         const load = await timedLoad(`e2e-${path}-r${round}`, perRound, CONCURRENCY, async () => t.timed.push(await run()));
         const server = cpuSince(serverPid, server0);
         const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
-        t.elapsedMs += load.elapsedMs;
         t.windows.push({ calls: perRound, elapsedMs: load.elapsedMs });
         t.driverCpuMs += load.cpuMs;
         t.serverCpuMs = t.serverCpuMs === undefined || server === undefined ? undefined : t.serverCpuMs + server;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { AdminApiClient } from '../src/cli/admin-client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct, type RunningProduct } from '../src/runtime';
@@ -146,18 +147,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     const orders = planOrders(opts.orders, random);
     for (const o of orders) report.scenarios[o.kind] = (report.scenarios[o.kind] ?? 0) + 1;
+    if (!product.adminUrl) throw new Error('the api role serves no admin API'); // it always does; narrows the type
+    const adminApi = new AdminApiClient(product.adminUrl, adminToken);
     const deps: DriverDeps = {
       control: simulator.control,
       merchant,
-      admin: async (path, body, headers = {}) => {
-        const res = await fetch(`${product.adminUrl}${path}`, {
-          method: body === undefined ? 'GET' : 'POST',
-          headers: { ...headers, authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await res.text();
-        return { status: res.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-      },
+      // Support acts through the same admin API client as `ppf`.
+      admin: (path, body, headers) => adminApi.call(body === undefined ? 'GET' : 'POST', path, body, headers),
     };
     const activeMs = Math.max(10_000, (opts.orders / opts.ratePerSec) * 1000);
     const plan = planFaults({ activeMs, phaseMs: opts.phaseMs, workerKills: opts.workerKills, temporalRestart: opts.temporalRestart, merchantDownMs: opts.merchantDownMs, random });
