@@ -1,6 +1,6 @@
-// The Temporal client's transport: the intake's signalWithStart over the SDK's `Connection` (@grpc/grpc-js in
-// Node; the product's client) next to the same call over `NativeConnection` (the SDK's Rust core, which the worker
-// uses), at the intake bench's concurrency levels. Worker-less, like the intake bench. Why the product's client
+// The Temporal client's transport: the intake's recording call (OrdersClient.deliverEvent) over the SDK's
+// `Connection` (@grpc/grpc-js in Node; the product's client) next to the same call over `NativeConnection` (the SDK's
+// Rust core, which the worker uses), at the intake bench's concurrency levels. Worker-less, like the intake bench. Why the product's client
 // stays on `Connection`: docs/decisions.md, "Temporal client".
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -61,7 +61,7 @@ export const clientBench: BenchModule = {
     return {
       name: 'client',
       title: 'Temporal client transport: Connection (grpc-js) vs NativeConnection (Rust core)',
-      params: { n: `${N} per transport, level and round`, rounds: ROUNDS, concurrency: LEVELS.join(', '), call: '`OrdersClient.deliverEvent` (the intake\'s signalWithStart, its deadline included)', setup: 'worker-less (task queue without a poller)' },
+      params: { n: `${N} per transport, level and round`, rounds: ROUNDS, concurrency: LEVELS.join(', '), call: '`OrdersClient.deliverEvent` (the intake\'s recording call, its deadline included)', setup: 'worker-less (task queue without a poller)' },
       rows: [],
       tables: [{ heading: 'Per transport (closed loop of `c` callers):', markdown: markdownTable(['c', 'transport', 'per s', 'p50 ms', 'p99 ms', 'bench process CPU ms/call'], rows, 2) }],
       notes: [

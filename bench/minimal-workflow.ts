@@ -3,15 +3,16 @@
 // (bundleWorkflowCode with this file as workflowsPath); never part of src/workflows. Deterministic code only.
 import { defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 
-/** The hint signal, same name as the order workflow's, so the start is a signalWithStart like the intake's. */
+/** The hint signal, same name as the order workflow's (PayPal's second webhook, see signalDuring). */
 export const minimalHintSignal = defineSignal<[unknown]>('paypalEvent');
 
 /**
- * Calls each named (no-op) activity in turn, then completes. The activity named `signalDuring` (if any) is asked to
- * signal this run once more before it returns, as PayPal's PAYMENT.CAPTURE.COMPLETED webhook signals a real order
- * while its capture completes.
+ * Started like a real order by its approval webhook: a plain start with the event in its input (`_firstEvent`,
+ * unused). Calls each named (no-op) activity in turn, then completes. The activity named `signalDuring` (if any)
+ * is asked to signal this run once before it returns, as PayPal's PAYMENT.CAPTURE.COMPLETED webhook signals a real
+ * order while its capture completes.
  */
-export async function minimalOrderWorkflow(activityNames: string[], signalDuring?: string): Promise<number> {
+export async function minimalOrderWorkflow(activityNames: string[], signalDuring?: string, _firstEvent?: unknown): Promise<number> {
   setHandler(minimalHintSignal, () => {});
   const activities = proxyActivities<Record<string, (signalOwnRun: boolean) => Promise<void>>>({ startToCloseTimeout: '1 minute' });
   for (const name of activityNames) await activities[name]!(name === signalDuring);

@@ -29,7 +29,7 @@ export interface OrderVisibility {
 /** What Temporal durably holds for one order, read from its workflow history. */
 export interface RecordedOrder {
   status: OrderStatusView | undefined;
-  /** PayPal event IDs the workflow received (signals, plus IDs carried over a continue-as-new). */
+  /** PayPal event IDs the workflow received (signals, an approval in the start input, IDs carried over a continue-as-new). */
   eventIds: Set<string>;
   signals: number;
   /** Idempotency key → the first completed service update with that key: when, and which activity attempt. */
@@ -65,7 +65,11 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
     payloads?.[0] ? defaultPayloadConverter.fromPayload<T>(payloads[0]) : undefined;
   for (const e of events) {
     const started = e.workflowExecutionStartedEventAttributes;
-    if (started) for (const id of decode<OrderWorkflowInput>(started.input?.payloads)?.carried?.seenEventIds ?? []) eventIds.add(id);
+    if (started) {
+      const input = decode<OrderWorkflowInput>(started.input?.payloads);
+      for (const id of input?.carried?.seenEventIds ?? []) eventIds.add(id);
+      if (input?.firstEvent) eventIds.add(input.firstEvent.eventId); // an approval recorded in the start itself
+    }
     const signal = e.workflowExecutionSignaledEventAttributes;
     if (signal?.signalName === 'paypalEvent') {
       const hint = decode<PayPalEventHint>(signal.input?.payloads);

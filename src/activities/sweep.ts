@@ -57,8 +57,8 @@ export interface SweepDeps {
 
 /**
  * The webhook sweep's activity. Missing webhooks are caught by asking PayPal what it generated: every event in the
- * window, delivered or not, is routed exactly as the intake would (same signalWithStart, keyed by the PayPal event
- * ID), so the order workflow drops the ones it already has and re-sweeping is harmless.
+ * window, delivered or not, is routed exactly as the intake would (same OrdersClient.deliverEvent, keyed by the
+ * PayPal event ID), so the order workflow drops the ones it already has and re-sweeping is harmless.
  */
 export function createSweepActivities(deps: SweepDeps) {
   return {

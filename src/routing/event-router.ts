@@ -1,6 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { eventSubject, HANDLED_EVENT_TYPES, type WebhookEvent } from '../paypal/events';
-import type { OrdersClient } from '../temporal/orders-client';
+import { OrderClosedError, type OrdersClient } from '../temporal/orders-client';
 
 /**
  * What became of one PayPal event. The intake turns this into an HTTP answer (200 / 503), the webhook sweep
@@ -57,7 +56,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
         return { outcome: 'accepted', orderId, workflowId };
       } catch (error) {
         // The order's workflow completed (its watch window is over): the event is authentic but too late to matter.
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return { outcome: 'ignored', kind: 'order_closed', reason: `order ${orderId} is closed` };
+        if (error instanceof OrderClosedError) return { outcome: 'ignored', kind: 'order_closed', reason: `order ${orderId} is closed` };
         return { outcome: 'temporal_unavailable', orderId, error };
       }
     },

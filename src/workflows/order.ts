@@ -23,6 +23,7 @@ import {
   statusQuery,
   type DecisionInput,
   type OrderStatusView,
+  type PayPalEventHint,
 } from './messages';
 import {
   CURRENT_MACHINE_OPTIONS,
@@ -56,6 +57,11 @@ export interface OrderWorkflowInput {
   merchantReference?: string;
   /** Registered orders (no webhook yet) ask PayPal at once instead of waiting for a hint. */
   verifyOnStart?: boolean;
+  /**
+   * The webhook whose delivery started this run, recorded in the start itself (one billable action) instead of a
+   * signal-with-start (two). Received before any signal, exactly as a signal-with-start's signal would be.
+   */
+  firstEvent?: PayPalEventHint;
   /** State handed over by continue-as-new. */
   carried?: { data: OrderData; seenEventIds: string[]; duplicateEvents: number };
 }
@@ -172,15 +178,18 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
 
   const view = (): OrderStatusView => ({ ...data, workflowId: workflowInfo().workflowId, eventsSeen: seenEventIds.size, duplicateEvents });
 
-  setHandler(statusQuery, view);
-  setHandler(paypalEventSignal, (hint) => {
+  const receiveEvent = (hint: PayPalEventHint): void => {
     if (seenEventIds.has(hint.eventId)) {
       duplicateEvents++;
       return;
     }
     seenEventIds.add(hint.eventId);
     pendingHints.push({ eventType: hint.eventType, resourceId: hint.resourceId });
-  });
+  };
+  setHandler(statusQuery, view);
+  // Before the signal handler, which takes the signals that arrived before this first task: the start came first.
+  if (input.firstEvent && !input.carried) receiveEvent(input.firstEvent);
+  setHandler(paypalEventSignal, receiveEvent);
   for (const kind of ['approve', 'retry', 'reject'] as const) {
     setHandler(decisionSignals[kind], (d) => {
       // Signals get no reply, so a refused one is logged (the signal itself stays visible in history).

@@ -49,6 +49,13 @@ describe('order flow on a real Temporal server', () => {
         fields?.OrderState?.data ? (JSON.parse(Buffer.from(fields.OrderState.data).toString('utf8')) as string) : undefined;
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       assert.equal(stateIn(started?.searchAttributes?.indexedFields), 'capturing');
+      // The approval webhook came in the start itself (one billable action, not a signal-with-start's two): the
+      // only signal is PayPal's capture-completed webhook.
+      const decode = (p: { data?: Uint8Array | null } | undefined) => (p?.data ? (JSON.parse(Buffer.from(p.data).toString('utf8')) as Record<string, unknown>) : undefined);
+      const [approval] = await h.simulator.control.events({ orderId, eventType: 'CHECKOUT.ORDER.APPROVED' });
+      assert.deepEqual(decode(started?.input?.payloads?.[0])?.firstEvent, { eventId: approval?.id, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId });
+      const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [decode(e.workflowExecutionSignaledEventAttributes.input?.payloads?.[0])?.eventType] : []));
+      assert.deepEqual(signals, ['PAYMENT.CAPTURE.COMPLETED']);
       const upserts = (history.events ?? []).flatMap((e) => (e.upsertWorkflowSearchAttributesEventAttributes ? [e.upsertWorkflowSearchAttributesEventAttributes] : []));
       assert.deepEqual(upserts.map((u) => stateIn(u.searchAttributes?.indexedFields)), ['fulfilled']);
       const summaries = scheduled.map((e) => (e.userMetadata?.summary?.data ? Buffer.from(e.userMetadata.summary.data).toString('utf8') : ''));

@@ -193,10 +193,13 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       const attempts = await h.simulator.control.deliveries({ orderId });
       return attempts.filter((a) => a.ok).length >= 2 * (await h.simulator.control.events({ orderId })).length ? true : undefined;
     });
-    // Long after the watch window too: the closed order answers "ignored", never starts a fresh run.
+    // Long after the watch window too: the closed order answers "ignored" (2xx), never starts a fresh run.
     await new Promise((r) => setTimeout(r, 3500));
     for (const e of await h.simulator.control.events({ orderId })) await h.simulator.control.redeliver(e.id);
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor('redeliveries to the closed order answered', async () => {
+      const attempts = await h.simulator.control.deliveries({ orderId });
+      return attempts.filter((a) => a.ok).length >= 3 * (await h.simulator.control.events({ orderId })).length ? true : undefined;
+    });
     assert.deepEqual(h.receiver.forOrder(orderId), [], 'no service update, ever');
     const connection = await Connection.connect({ address: h.temporalAddress });
     try {

@@ -102,7 +102,8 @@ describe('OpenTelemetry tracing', () => {
     const spans = collector.spans();
     const names = new Set(spans.map((s) => s.name));
     for (const name of [
-      'SignalWithStartWorkflow:orderWorkflowV3', // client interceptor (the intake recording the webhook)
+      'StartWorkflow:orderWorkflowV3', // client interceptor (the intake starting the order on its approval webhook)
+      'SignalWithStartWorkflow:orderWorkflowV3', // client interceptor (the intake recording the capture-completed webhook)
       'RunWorkflow:orderWorkflowV3', // workflow interceptor, from the bundle, through the exporter sink
       'StartActivity:captureOrder',
       'RunActivity:captureOrder', // activity interceptor
@@ -120,8 +121,8 @@ describe('OpenTelemetry tracing', () => {
     assert.equal(start?.name, 'StartActivity:updateService', 'RunActivity is parented by StartActivity');
     const workflowRun = spans.find((s) => s.name === 'RunWorkflow:orderWorkflowV3');
     assert.equal(start?.traceId, workflowRun?.traceId, 'activity and workflow spans share the trace');
-    const signal = spans.find((s) => s.name === 'SignalWithStartWorkflow:orderWorkflowV3' && s.traceId === workflowRun?.traceId);
-    assert.ok(signal, 'the workflow run belongs to the trace of the client call that started it');
+    const clientStart = spans.find((s) => s.name === 'StartWorkflow:orderWorkflowV3' && s.traceId === workflowRun?.traceId);
+    assert.ok(clientStart, 'the workflow run belongs to the trace of the client call that started it');
 
     // The untraced run executed the same activities (RunActivity spans come from the worker's activity
     // interceptor, outside the sandbox) but its workflow code ran without OpenTelemetry's interceptor.

@@ -11,12 +11,16 @@ import { createLogger } from '../../src/logger';
 import { createOfflineVerifier } from '../../src/paypal/signature';
 import { createEventRouter } from '../../src/routing/event-router';
 import { createSimulatorPki } from '../../src/simulator/certificates';
+import { OrderClosedError } from '../../src/temporal/orders-client';
 import { signTransmission } from '../../src/simulator/signing';
 
 const pki = createSimulatorPki();
 const CERT_URL = 'http://127.0.0.1:4999/v1/notifications/certs/CERT-route-test';
 const WEBHOOK_ID = 'ROUTE-TEST-WEBHOOK';
 const MAX_BODY = 16 * 1024;
+
+/** The fake OrdersClient answers events for this order as a closed workflow's. */
+const CLOSED_ORDER = '9CL05ED0RDER0000';
 
 interface Delivered {
   orderId: string;
@@ -61,6 +65,7 @@ describe('POST /webhooks/paypal', () => {
         orders: {
           deliverEvent: (orderId, hint) => {
             if (temporalDown) return Promise.reject(new Error('14 UNAVAILABLE: connection refused'));
+            if (orderId === CLOSED_ORDER) return Promise.reject(new OrderClosedError(`order ${orderId} is closed`));
             delivered.push({ orderId, ...hint });
             return Promise.resolve({ workflowId: `paypal-order-${orderId}` });
           },
@@ -124,6 +129,14 @@ describe('POST /webhooks/paypal', () => {
     assert.equal(rejected[0]?.level, 40);
     assert.equal(rejected[0]?.statusCode, 401);
     assert.equal(rejected[0]?.reason, 'signature_invalid');
+  });
+
+  test('an event for an order whose workflow has completed → 200 ignored, so PayPal stops sending it', async () => {
+    const body = JSON.stringify(event({ resource: { id: CLOSED_ORDER, status: 'APPROVED' } }));
+    const res = await post(body, signed(body));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ignored');
+    assert.equal(res.started, 0);
   });
 
   test('Temporal unreachable → 503 with Retry-After, so PayPal delivers again', async () => {
