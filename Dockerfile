@@ -21,5 +21,7 @@ COPY bin ./bin
 COPY --from=build /app/dist/workflow-bundle.js ./dist/workflow-bundle.js
 USER node
 EXPOSE 3000 3001
-# `npm run start:api` or `npm run start:worker`; both need TEMPORAL_ADDRESS (no embedded dev server in production).
-CMD ["npm", "run", "start:api"]
+# Role `api` or `worker`; both need TEMPORAL_ADDRESS (no embedded dev server in production). Node runs as PID 1,
+# not under npm: npm would pass `docker stop`'s SIGTERM to a shell that dies without forwarding it, so the worker
+# would be killed mid-activity instead of draining (test/integration/shutdown.test.ts).
+CMD ["node", "--import", "tsx", "src/main.ts", "api"]

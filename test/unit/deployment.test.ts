@@ -7,6 +7,9 @@ import { parse } from 'yaml';
 import { configSchema } from '../../src/config';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
+/** How the image and compose start the product (then the role), checked by test/integration/shutdown.test.ts. */
+const PRODUCT_COMMAND = ['node', '--import', 'tsx', 'src/main.ts'];
+
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
 const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
@@ -49,11 +52,9 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('services run commands that exist in package.json, after Temporal is set up', () => {
+  test('services run the product directly under node (so SIGTERM reaches it), in their role, after Temporal is set up', () => {
     for (const name of ['api', 'worker']) {
-      const command = compose.services[name]?.command ?? [];
-      assert.equal(command[0], 'npm');
-      assert.ok(pkg.scripts[command[2] ?? ''], `${name}: npm script ${command[2]} is missing`);
+      assert.deepEqual(compose.services[name]?.command, [...PRODUCT_COMMAND, name]);
       assert.equal(compose.services[name]?.depends_on?.['temporal-setup']?.condition, 'service_completed_successfully');
     }
   });
@@ -74,10 +75,11 @@ describe('Dockerfile', () => {
     assert.ok(froms.every((f) => /bookworm|bullseye|trixie|slim/.test(f)));
   });
 
-  test('prebuilds the workflow bundle and runs commands that exist in package.json', () => {
+  test('prebuilds the workflow bundle and runs the product directly under node (so SIGTERM reaches it)', () => {
     assert.match(dockerfile, /npm run build/);
     assert.ok(pkg.scripts.build?.includes('bundle-workflows'));
-    const cmd = /^CMD\s+\["npm",\s*"run",\s*"([^"]+)"\]/m.exec(dockerfile);
-    assert.ok(cmd && pkg.scripts[cmd[1] ?? ''], 'CMD runs an existing npm script');
+    const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile);
+    assert.deepEqual(JSON.parse(cmd?.[1] ?? '[]'), [...PRODUCT_COMMAND, 'api']);
+    assert.ok(pkg.scripts['start:api']?.endsWith('src/main.ts api'), 'npm run start:api runs the same entry point');
   });
 });
