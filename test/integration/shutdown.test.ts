@@ -17,7 +17,7 @@ const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { 
 for (const role of ['api', 'worker'] as const) {
   test(`docker-compose's ${role} command drains and exits 0 on SIGTERM`, async () => {
     const [program, ...args] = compose.services[role]?.command ?? [];
-    assert.equal(program, 'node', 'the product is the container's first process, not a wrapper');
+    assert.equal(program, 'node', "the product is the container's first process, not a wrapper");
     const child = spawn(process.execPath, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
