@@ -1,12 +1,13 @@
 // The Temporal client's transport: the intake's recording call (OrdersClient.deliverEvent) over the SDK's
-// `Connection` (@grpc/grpc-js in Node; the product's client) next to the same call over `NativeConnection` (the SDK's
-// Rust core, which the worker uses), at the intake bench's concurrency levels. Worker-less, like the intake bench. Why the product's client
-// stays on `Connection`: docs/decisions.md, "Temporal client".
+// `Connection` (@grpc/grpc-js in Node; the product's client) next to the same call over `NativeConnection` (the
+// SDK's Rust core, which the worker uses), at the intake bench's concurrency levels. Worker-less, like the intake
+// bench. Why the product's client stays on `Connection`: docs/decisions.md, "Temporal client".
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OrdersClient } from '../src/temporal/orders-client';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
+import { approvalHint } from './events';
 import { markdownTable, poolLoad, progress, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
 
 const N = Number(process.env.CLIENT_N ?? 500);
@@ -31,7 +32,7 @@ export const clientBench: BenchModule = {
       const orders = new OrdersClient(client, { taskQueue: `bench-client-${tag}`, autoCapture: true, timing: DEFAULT_TIMING, recordTimeoutMs: 5_000 });
       const call = () => {
         const orderId = `CLIENT${tag}I${seq++}`;
-        return orders.deliverEvent(orderId, { eventId: `WH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId });
+        return orders.deliverEvent(orderId, approvalHint(orderId));
       };
       return { key, name, call };
     });

@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { startProduct } from '../src/runtime';
+import { GRPC_STATUS, grpcStatus } from '../src/temporal/grpc-status';
 import { workflowBundleOptions } from '../src/temporal/worker';
 import { startSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
@@ -78,7 +79,7 @@ export const costBench: BenchModule = {
         try {
           return (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
         } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) || tries > 200) throw err;
+          if (!(err instanceof WorkflowNotFoundError || grpcStatus(err) === GRPC_STATUS.NOT_FOUND) || tries > 200) throw err;
           await new Promise((r) => setTimeout(r, 25));
         }
       }

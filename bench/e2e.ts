@@ -14,7 +14,8 @@ import { workflowBundleOptions } from '../src/temporal/worker';
 import { SimulatorControlClient } from '../src/simulator/control-client';
 import type { RunningSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
-import { markdownTable, processCpuMs, progress, quantile, runLoad, throughputRatioInterval, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { markdownTable, processCpuMs, progress, quantile, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { approvalHint } from './events';
 import { FastReceiver } from './receiver';
 import { replayCost, type ReplayCost } from './replay-cost';
 import { bundleToFile } from './temporal';
@@ -192,8 +193,7 @@ export const e2eBench: BenchModule = {
       const minimalRun = async (signalDuring?: string): Promise<TimedOrder> => {
         const startedAtMs = wallMs();
         const id = `bench-minimal-${tag}-${seq++}`;
-        const firstEvent = { eventId: `WH-${id}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: id };
-        const handle = await client.workflow.start('minimalOrderWorkflow', { workflowId: id, taskQueue: minimalQueue, args: [activityNames, signalDuring, firstEvent] });
+        const handle = await client.workflow.start('minimalOrderWorkflow', { workflowId: id, taskQueue: minimalQueue, args: [activityNames, signalDuring, approvalHint(id)] });
         await handle.result();
         return { workflowId: handle.workflowId, startedAtMs, doneAtMs: wallMs() };
       };
@@ -261,10 +261,6 @@ export const e2eBench: BenchModule = {
       productBundle.remove();
       minimalBundle.remove();
     }
-    const interval = (a: PathTotals, b: PathTotals) => {
-      const { lo, hi } = throughputRatioInterval(a.windows.map((w, r) => ({ a: w, b: b.windows[r]! })));
-      return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
-    };
     const real = totals.real.summary('real orders (checkout → service update received)');
     const limit = totals.minimal.summary(`minimal workflow, ${activityNames.length} no-op activities (start → completed)`);
     const signalled = totals.minimalSignalled.summary(`minimal workflow + a second signal during ${activityNames[0] ?? 'its first activity'} (PayPal's second webhook)`);
@@ -285,7 +281,7 @@ export const e2eBench: BenchModule = {
           heading: 'Ratio (target: end to end ≥ 0.8 × the minimal-workflow limit):',
           markdown: markdownTable(
             ['real / minimal (orders/s)', 'its 95 % interval (rounds resampled)', 'real / minimal (p50)', 'worker CPU real / minimal', 'CPU per order without the simulator: minimal / real'],
-            [[real.perSec / limit.perSec, interval(totals.real, totals.minimal), real.p50Ms / limit.p50Ms, real.worker / limit.worker, limit.withoutPayPal / real.withoutPayPal]],
+            [[real.perSec / limit.perSec, ratioIntervalText(totals.real.windows, totals.minimal.windows), real.p50Ms / limit.p50Ms, real.worker / limit.worker, limit.withoutPayPal / real.withoutPayPal]],
             2,
           ),
         },

@@ -1,4 +1,10 @@
-// Webhook bodies shared by the benches.
+// Webhook bodies and hints shared by the benches.
+import type { PayPalEventHint } from '../src/workflows/messages';
+
+/** What the intake hands Temporal for an order's CHECKOUT.ORDER.APPROVED webhook (event ID `WH-<orderId>`). */
+export function approvalHint(orderId: string): PayPalEventHint {
+  return { eventId: `WH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId };
+}
 
 /** A PayPal-sized CHECKOUT.ORDER.APPROVED event (~1.3 KB), so the CRC-32 covers a realistic body. */
 export function approvedEvent(orderId: string, eventId: string): Buffer {

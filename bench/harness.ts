@@ -240,6 +240,12 @@ export function throughputRatioInterval(cycles: { a: TimedWindow; b: TimedWindow
   return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
 }
 
+/** {@link throughputRatioInterval} of paths a and b, whose windows are paired by index (cycle or round), as `lo–hi`. */
+export function ratioIntervalText(a: readonly TimedWindow[], b: readonly TimedWindow[]): string {
+  const { lo, hi } = throughputRatioInterval(a.map((window, k) => ({ a: window, b: b[k]! })));
+  return `${lo.toFixed(2)}–${hi.toFixed(2)}`;
+}
+
 /** A Markdown table from a header row and body rows (numbers formatted with `digits` decimals). */
 export function markdownTable(header: string[], rows: (string | number)[][], digits = 1): string {
   const cell = (v: string | number): string => (typeof v === 'number' ? fmt(v, digits) : v);

@@ -3,6 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SimulatorControlClient } from '../src/simulator';
 import { parseDeliveryId, serviceUpdateIdempotencyKey, type ServiceUpdatePayload } from '../src/service-update/contract';
+import { GRPC_STATUS, grpcStatus } from '../src/temporal/grpc-status';
 import { orderWorkflowId, statusQuery, type OrderStatusView, type PayPalEventHint } from '../src/workflows/messages';
 import type { OrderWorkflowInput } from '../src/workflows/order';
 import type { ChaosMerchant, MerchantRequest } from './merchant';
@@ -53,7 +54,7 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
       events.push(...((await client.workflow.getHandle(orderWorkflowId(orderId), runId).fetchHistory()).events ?? []));
     }
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError || (err as { code?: number }).code === 5) return undefined; // gRPC NOT_FOUND
+    if (err instanceof WorkflowNotFoundError || grpcStatus(err) === GRPC_STATUS.NOT_FOUND) return undefined;
     throw err;
   }
   const eventIds = new Set<string>();

@@ -3,7 +3,7 @@
 import { isGrpcServiceError, ServiceError } from '@temporalio/client';
 
 /** The gRPC status codes the project acts on. */
-export const GRPC_STATUS = { DEADLINE_EXCEEDED: 4, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
+export const GRPC_STATUS = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, RESOURCE_EXHAUSTED: 8, UNAVAILABLE: 14 } as const;
 
 /** Codes that mean "Temporal (or the worker a query needs) did not answer in time": worth a retry. */
 const NOT_ANSWERED: ReadonlySet<number> = new Set([GRPC_STATUS.DEADLINE_EXCEEDED, GRPC_STATUS.RESOURCE_EXHAUSTED, GRPC_STATUS.UNAVAILABLE]);

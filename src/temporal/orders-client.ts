@@ -93,25 +93,30 @@ export class OrdersClient {
   async deliverEvent(orderId: string, hint: PayPalEventHint): Promise<{ workflowId: string }> {
     const deadline = Date.now() + (this.defaults.recordTimeoutMs ?? 5_000);
     const options = this.deliverEventOptions(orderId, hint);
-    await this.client.withDeadline(deadline, async () => {
-      try {
-        if (!OPENS_ORDER.has(hint.eventType)) return await this.client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, options);
-        try {
-          const { signal: _signal, signalArgs: _signalArgs, args, ...start } = options;
-          return await this.client.workflow.start(ORDER_WORKFLOW_TYPE, { ...start, args: [{ ...args[0], firstEvent: hint }], workflowIdConflictPolicy: 'FAIL' });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
-        // Running (a registered order, a redelivery): signal it. Closed since: the signal finds no open run.
-        return await this.client.workflow.getHandle(options.workflowId).signal(paypalEventSignal, hint);
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) {
-          throw new OrderClosedError(`order ${orderId} is closed`, { cause: err });
-        }
-        throw err;
-      }
-    });
+    try {
+      await this.client.withDeadline(deadline, async () => {
+        if (OPENS_ORDER.has(hint.eventType)) await this.startWithEvent(options);
+        else await this.client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, options);
+      });
+    } catch (err) {
+      // A completed run refuses the start (ALLOW_DUPLICATE_FAILED_ONLY), and a signal finds no open run.
+      if (err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowNotFoundError) throw new OrderClosedError(`order ${orderId} is closed`, { cause: err });
+      throw err;
+    }
     return { workflowId: options.workflowId };
+  }
+
+  /** Starts the order's workflow with the event in its input; if a run is open already, signals the event to it. */
+  private async startWithEvent(options: ReturnType<OrdersClient['deliverEventOptions']>): Promise<void> {
+    const { signal: _signal, signalArgs: [hint], args, ...start } = options;
+    try {
+      await this.client.workflow.start(ORDER_WORKFLOW_TYPE, { ...start, args: [{ ...args[0], firstEvent: hint }], workflowIdConflictPolicy: 'FAIL' });
+      return;
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    // Refused: a run is open (a registered order, a redelivery), or completed (then the signal finds no open run).
+    await this.client.workflow.getHandle(options.workflowId).signal(paypalEventSignal, hint);
   }
 
   /** The signal-with-start deliverEvent makes for events that do not open an order (public for the intake benchmark). */
