@@ -1,19 +1,39 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import type { PaymentTruth } from '../workflows/order-machine';
+import { captureStillPending, type PaymentTruth } from '../workflows/order-machine';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
 export function createPayPalActivities(paypal: PayPalClient) {
+  const readOrder = async (orderId: string): Promise<PaymentTruth> => {
+    try {
+      return toPaymentTruth(await paypal.getOrder(orderId));
+    } catch (err) {
+      throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
+    }
+  };
   return {
     /** Reads the order (and its captures) from PayPal. Never trusts a webhook body. */
-    async verifyPayment(orderId: string): Promise<PaymentTruth> {
-      try {
-        return toPaymentTruth(await paypal.getOrder(orderId));
-      } catch (err) {
-        throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
-      }
+    verifyPayment: readOrder,
+
+    /**
+     * Reads the order and returns it once its capture is no longer PENDING. While it is, the attempt fails with
+     * the retryable `CaptureStillPending` and the gap before the next read: `retryGapsMs[attempt - 1]` (the last
+     * one repeats), so the retry policy polls PayPal on the order's poll schedule with no workflow task and no
+     * history event per read. BENIGN: an expected answer, logged at debug and kept out of failure metrics.
+     */
+    async awaitCaptureSettled(orderId: string, retryGapsMs: number[]): Promise<PaymentTruth> {
+      const truth = await readOrder(orderId);
+      if (!captureStillPending(truth)) return truth;
+      const { attempt } = Context.current().info;
+      throw ApplicationFailure.create({
+        message: `capture ${truth.capture?.id ?? ''} still pending at PayPal${truth.capture?.reason ? ` (${truth.capture.reason})` : ''}`,
+        type: FAILURE_TYPES.captureStillPending,
+        nextRetryDelay: retryGapsMs[Math.min(attempt, retryGapsMs.length) - 1] ?? 60_000,
+        category: ApplicationFailureCategory.BENIGN,
+      });
     },
 
     /**

@@ -1,5 +1,6 @@
 /**
- * The `ApplicationFailure` types activities throw for permanent failures, and the workflow reacts to. One list,
+ * The `ApplicationFailure` types activities throw for permanent failures (and for a still-pending capture), and the
+ * workflow reacts to. One list,
  * imported by both sides (this file has no I/O, so workflow code may import it).
  */
 export const FAILURE_TYPES = {
@@ -9,4 +10,9 @@ export const FAILURE_TYPES = {
   paypalCaptureRejected: 'PayPalCaptureRejected',
   /** The merchant's service refused the update (4xx other than 408/409/429). */
   serviceUpdateRejected: 'ServiceUpdateRejected',
+  /**
+   * Not a failure: PayPal still holds the capture as PENDING. The poll activity fails with it (retryable, BENIGN,
+   * with the next gap of the poll schedule as its retry delay) so Temporal's retries do the polling.
+   */
+  captureStillPending: 'CaptureStillPending',
 } as const;

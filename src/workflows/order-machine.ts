@@ -64,7 +64,8 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
     case 'poll_due':
       // Reconciliation: webhooks can be lost, so waiting states ask PayPal themselves from time to time; an
       // exhausted service update re-checks PayPal first (a refund may have made it moot), then tries again.
-      if (hasReconciliationTimer(data.state)) t.command({ type: 'verify_payment' });
+      if (data.state === 'payment_pending' && switchOn(t.options.pollPendingCaptureByRetries)) t.command({ type: 'await_capture_settled' });
+      else if (hasReconciliationTimer(data.state)) t.command({ type: 'verify_payment' });
       else if (data.state === 'fulfilled') notifyNewRefunds(t, data.truth, true, Object.keys(data.refundNoticesFailing ?? {}));
       break;
     case 'deadline_passed':

@@ -92,6 +92,11 @@ export type MachineInput =
 /** Side effects the workflow must perform, in order. */
 export type Command =
   | { type: 'verify_payment' }
+  /**
+   * Poll PayPal until the pending capture settles, as one activity whose retry policy spaces the reads
+   * (pollPendingCaptureByRetries); interrupted by any webhook or decision, and given up at the order's deadline.
+   */
+  | { type: 'await_capture_settled' }
   | { type: 'capture_order' }
   | { type: 'update_service'; override: boolean }
   | { type: 'notify_refund'; refundId: string; amount?: Amount; kind: 'order.refunded' | 'order.reversed' }
@@ -229,6 +234,14 @@ export interface MachineOptions {
    * (found by `npm run chaos`). A function may gate it, asked only on that failure.
    */
   retryRefundNoticesWhileUpdatePending?: boolean | (() => boolean);
+  /**
+   * A capture PayPal keeps PENDING is polled by one activity that PayPal's answer "still pending" fails, so
+   * Temporal's retries space the reads on the poll schedule (`await_capture_settled`): one billable action and no
+   * history events per poll, where a timer and a `verify_payment` activity cost two actions and ~11 events. A
+   * function may gate it, asked only when a pending capture's poll is due, so orderWorkflowV3 gates it with
+   * patched() and only orders with a pending capture record the patch.
+   */
+  pollPendingCaptureByRetries?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV2 and V3 (the type clients start), and the client's preview. */
@@ -240,7 +253,17 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   noticeRefundsOfAttemptedUpdates: true,
   refundGraceWhileUpdatePending: true,
   retryRefundNoticesWhileUpdatePending: true,
+  pollPendingCaptureByRetries: true,
 };
+
+/**
+ * True while PayPal still holds the order's capture as PENDING: the one answer that leaves a `payment_pending`
+ * order where it is, so a poll that reads it has learnt nothing. The poll activity fails on it (and is retried on
+ * the poll schedule); any other answer goes to the machine.
+ */
+export function captureStillPending(truth: PaymentTruth): boolean {
+  return truth.capture?.status === 'PENDING';
+}
 
 /** A webhook hint as the machine reads it: the event type and the event's resource ID. */
 export interface WebhookHint {

@@ -2,9 +2,12 @@ import {
   ActivityFailure,
   type ActivityOptions,
   ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -45,7 +48,7 @@ import {
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
-import { nextWait } from './waits';
+import { nextWait, retryGaps } from './waits';
 
 /** Start arguments of an order workflow. */
 export interface OrderWorkflowInput {
@@ -104,6 +107,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     ...CURRENT_BEHAVIOUR,
     refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending'),
     retryRefundNoticesWhileUpdatePending: () => patched('refund-notices-retried-while-update-pending'),
+    pollPendingCaptureByRetries: () => patched('pending-capture-polled-by-retries'),
   });
 }
 
@@ -122,7 +126,7 @@ const CURRENT_BEHAVIOUR: OrderBehaviour = {
  * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false, retryRefundNoticesWhileUpdatePending: false });
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false, retryRefundNoticesWhileUpdatePending: false, pollPendingCaptureByRetries: false });
 }
 
 /**
@@ -141,6 +145,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     noticeRefundsOfAttemptedUpdates: false,
     refundGraceWhileUpdatePending: false,
     retryRefundNoticesWhileUpdatePending: false,
+    pollPendingCaptureByRetries: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.
@@ -175,6 +180,9 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   const pendingHints: WebhookHint[] = [];
   const pendingDecisions: ReviewDecision[] = [];
   let decisionsApplied = data.decisions.length;
+  const hasWork = () => pendingHints.length > 0 || pendingDecisions.length > 0;
+  /** Reconciliation polls made in the current state (the index into the poll schedule). */
+  let pollIndex = 0;
 
   const view = (): OrderStatusView => ({ ...data, workflowId: workflowInfo().workflowId, eventsSeen: seenEventIds.size, duplicateEvents });
 
@@ -223,6 +231,10 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     switch (command.type) {
       case 'verify_payment':
         return apply(await paypalCall(() => paypal.verifyPayment.executeWithOptions({ ...paypalOptions, summary: `Re-read order ${orderId} at PayPal` }, [orderId])));
+      case 'await_capture_settled': {
+        const settled = await awaitCaptureSettled();
+        return settled ? apply(settled) : undefined;
+      }
       case 'capture_order':
         return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary: `Capture order ${orderId} (PayPal-Request-Id capture-${orderId})` }, [orderId])));
       case 'update_service':
@@ -301,8 +313,38 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     try {
       return { type: 'truth', truth: await call() };
     } catch (err) {
-      if (failureType(err) === FAILURE_TYPES.paypalOrderNotFound) return { type: 'order_not_found', message: failureMessage(err) };
-      return { type: 'capture_failed', message: failureMessage(err) };
+      return paypalFailure(err);
+    }
+  }
+
+  /**
+   * Polls a pending capture with one activity whose retries space the reads on the poll schedule, from the gap
+   * after the timer that just fired (pollPendingCaptureByRetries). Returns PayPal's answer once the capture is no
+   * longer pending; undefined when a webhook or a decision came first (the poll is cancelled and the loop handles
+   * that input) or the deadline stopped the retries (the loop's next wait ends at the deadline).
+   */
+  async function awaitCaptureSettled(): Promise<MachineInput | undefined> {
+    const untilDeadline = Date.parse(data.stateSince) + timing.paymentPendingDeadlineMs - Date.now();
+    if (untilDeadline <= 0) return undefined;
+    const scope = new CancellationScope();
+    let finished = false;
+    const poll = scope.run(async () => {
+      try {
+        return await paypal.awaitCaptureSettled.executeWithOptions(
+          { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its capture settles` },
+          [orderId, retryGaps(timing.pollScheduleMs, pollIndex)],
+        );
+      } finally {
+        finished = true;
+      }
+    });
+    await condition(() => finished || hasWork());
+    if (!finished) scope.cancel();
+    try {
+      return { type: 'truth', truth: await poll };
+    } catch (err) {
+      if (isCancellation(err) || gaveUpAtDeadline(err)) return undefined;
+      return paypalFailure(err);
     }
   }
 
@@ -332,9 +374,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   const clientSetAttributes = workflowInfo().typedSearchAttributes.get(OrderStateKey) !== undefined;
   publish({ upsert: !behaviour.upsertChangesOnly || input.carried !== undefined || !clientSetAttributes });
   if (input.verifyOnStart && !input.carried) await apply({ type: 'poll_due' });
-  let pollIndex = 0;
   let pollState = data.state;
-  const hasWork = () => pendingHints.length > 0 || pendingDecisions.length > 0;
   for (;;) {
     if (isFinal(data.state) && !behaviour.watchEndedOrders()) break;
     if (pollState !== data.state) {
@@ -379,6 +419,17 @@ function validateDecision(kind: ReviewDecisionKind, d: DecisionInput, data: Orde
   if (!decisionAllowed(data, kind)) {
     throw ApplicationFailure.nonRetryable(`${kind} is not allowed in state ${data.state}`, 'DecisionNotAllowed', { state: data.state });
   }
+}
+
+/** The machine input for a PayPal activity that failed for good. */
+function paypalFailure(err: unknown): MachineInput {
+  if (failureType(err) === FAILURE_TYPES.paypalOrderNotFound) return { type: 'order_not_found', message: failureMessage(err) };
+  return { type: 'capture_failed', message: failureMessage(err) };
+}
+
+/** An activity whose schedule-to-close timeout ended it (or stopped its retries). */
+function gaveUpAtDeadline(err: unknown): boolean {
+  return err instanceof ActivityFailure && (err.retryState === 'TIMEOUT' || err.cause instanceof TimeoutFailure);
 }
 
 function failureType(err: unknown): string | undefined {

@@ -55,3 +55,12 @@ function pollOrDeadline(deadlineAt: number, pollMs: number, now: number): NextWa
   const untilDeadline = deadlineAt - now;
   return untilDeadline <= pollMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: pollMs, then: 'poll_due' };
 }
+
+/**
+ * The gaps between the reads of a poll that retries (pollPendingCaptureByRetries), after `pollsDone` polls: the
+ * rest of the schedule, whose last gap repeats.
+ */
+export function retryGaps(schedule: readonly number[], pollsDone: number): number[] {
+  if (schedule.length === 0) return [60_000];
+  return schedule.slice(Math.min(pollsDone, schedule.length - 1));
+}

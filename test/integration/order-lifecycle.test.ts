@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { decisionSignals, orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
@@ -14,7 +15,8 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     h = await startHarness({
       RECONCILE_POLL_SCHEDULE: '300ms,600ms',
       AWAITING_PAYMENT_DEADLINE: '5s',
-      PAYMENT_PENDING_DEADLINE: '3s',
+      // Long enough for a few polls: the dev server fires short timers and retries up to ~0.6 s late.
+      PAYMENT_PENDING_DEADLINE: '8s',
       WATCH_AFTER_CLOSE: '3s',
     });
   });
@@ -24,6 +26,26 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
 
   const captureIdOf = async (orderId: string) =>
     waitFor(`capture of ${orderId}`, async () => (await h.status(orderId))?.truth?.capture?.id);
+
+  /** Runs `fn` with a Temporal client of its own (the product's is not exposed). */
+  const withClient = async <T>(fn: (client: Client) => Promise<T>): Promise<T> => {
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      return await fn(new Client({ connection }));
+    } finally {
+      await connection.close();
+    }
+  };
+  /** Waits until the order's pending-capture poll (one awaitCaptureSettled activity) has read PayPal `reads` times. */
+  const pollAfterReads = (orderId: string, reads: number) =>
+    withClient((client) => waitFor(`${reads} reads by the poll of ${orderId}`, async () => {
+      const { raw } = await client.workflow.getHandle(orderWorkflowId(orderId)).describe();
+      // While an attempt waits for its retry, `attempt` is the next one: `reads` reads have failed with "pending".
+      return raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitCaptureSettled' && (a.attempt ?? 0) > reads);
+    }));
+  const historyOf = (orderId: string) =>
+    withClient(async (client) => (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []);
+  const scheduledAs = (e: temporal.api.history.v1.IHistoryEvent) => e.activityTaskScheduledEventAttributes?.activityType?.name;
 
   test('pending capture, then completed: fulfilled once PayPal settles it', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('30.00'), captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
@@ -38,6 +60,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
   test('pending capture settled while its webhook is lost: reconciliation polling finds it', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('31.00'), captureOutcome: 'PENDING' });
     await h.waitForState(orderId, 'payment_pending');
+    await pollAfterReads(orderId, 2);
     await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
     try {
       await h.simulator.control.completeCapture(await captureIdOf(orderId));
@@ -47,6 +70,34 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     } finally {
       await h.simulator.control.clearFaults();
     }
+    assert.equal(h.receiver.forOrder(orderId).length, 1);
+    // Every read was an attempt of one activity, retried by Temporal: no timer and no activity per read.
+    const events = await historyOf(orderId);
+    const completed = events.find((e) => e.activityTaskCompletedEventAttributes
+      && scheduledAs(events.find((s) => Number(s.eventId) === Number(e.activityTaskCompletedEventAttributes!.scheduledEventId))!) === 'awaitCaptureSettled');
+    assert.ok(completed, 'the poll activity returned the settled capture');
+    const scheduledId = Number(completed.activityTaskCompletedEventAttributes!.scheduledEventId);
+    const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 3, 'found by the third read or a later one');
+    const between = events.filter((e) => Number(e.eventId) > scheduledId && Number(e.eventId) < Number(completed.eventId));
+    assert.deepEqual(between.filter((e) => e.timerStartedEventAttributes || scheduledAs(e)), [], 'no timer or other activity between the reads');
+  });
+
+  test('a decision while the pending capture is polled cancels the poll and is applied at once', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('35.00'), captureOutcome: 'PENDING' });
+    await h.waitForState(orderId, 'payment_pending');
+    await pollAfterReads(orderId, 1);
+    const res = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'buyer asked to cancel', actor: 'sam' } });
+    assert.equal(res.status, 200);
+    assert.equal((await h.status(orderId))?.state, 'cancelled');
+    const events = await historyOf(orderId);
+    const poll = events.find((e) => scheduledAs(e) === 'awaitCaptureSettled');
+    assert.ok(poll, 'the capture was being polled');
+    assert.ok(
+      events.some((e) => Number(e.activityTaskCancelRequestedEventAttributes?.scheduledEventId) === Number(poll.eventId)),
+      'the poll was cancelled when the decision arrived',
+    );
+    assert.equal(h.receiver.forOrder(orderId).length, 0);
   });
 
   test('pending capture, then denied: cancelled, nothing delivered', async () => {
@@ -61,6 +112,8 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     const { orderId } = await h.simulator.control.checkout({ amount: USD('33.00'), captureOutcome: 'PENDING' });
     const status = await h.waitForState(orderId, 'needs_review', 20_000);
     assert.equal(status.review?.code, 'payment_pending_too_long');
+    const since = (state: string) => Date.parse(status.timeline.find((t) => t.state === state)?.at ?? '');
+    assert.ok(since('needs_review') - since('payment_pending') >= 8_000, 'not before the deadline, though the poll\'s retries stop at it');
     assert.equal(h.receiver.forOrder(orderId).length, 0);
   });
 

@@ -132,6 +132,22 @@ describe('order state machine', () => {
     assert.equal(r.data.decisions.length, 0);
   });
 
+  test('a pending capture\'s poll awaits settlement in one retried activity when pollPendingCaptureByRetries is on', () => {
+    const pending = at('payment_pending', { truth: captured('PENDING') });
+    const poll: MachineInput = { type: 'poll_due' };
+    assert.deepEqual(transition(pending, poll, NOW, { pollPendingCaptureByRetries: true }).commands, [{ type: 'await_capture_settled' }]);
+    assert.deepEqual(transition(pending, poll, NOW).commands, [{ type: 'verify_payment' }], 'off: a timer and a read per poll, as before');
+    // The gate (patched() in orderWorkflowV3) is asked only when a pending capture's poll is due.
+    let asked = 0;
+    const gate = { pollPendingCaptureByRetries: () => (asked++, false) };
+    assert.deepEqual(transition(pending, poll, NOW, gate).commands, [{ type: 'verify_payment' }]);
+    assert.equal(asked, 1);
+    for (const state of ['awaiting_payment', 'capturing', 'pending_service_update'] as const) {
+      assert.deepEqual(transition(at(state, { truth: captured('COMPLETED') }), poll, NOW, gate).commands, [{ type: 'verify_payment' }], state);
+    }
+    assert.equal(asked, 1, 'other waiting states never ask the gate');
+  });
+
   test('reconciliation: a poll in a waiting state verifies; deadlines cancel or escalate', () => {
     assert.deepEqual(run(at('awaiting_payment'), { type: 'poll_due' }).commands, [{ type: 'verify_payment' }]);
     assert.deepEqual(run(at('needs_review'), { type: 'poll_due' }).commands, []);

@@ -1,12 +1,15 @@
 // The capture activity against the in-process PayPal simulator: which PayPal calls it makes for each kind of order,
-// and that only PayPal's answers become the workflow's truth.
+// and that only PayPal's answers become the workflow's truth. And the pending capture's poll: it fails (so Temporal
+// retries it on the poll schedule) exactly while PayPal still says PENDING.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { createPayPalActivities } from '../../src/activities/paypal';
 import { PayPalClient } from '../../src/paypal/client';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { FAILURE_TYPES } from '../../src/workflows/failure-types';
+import type { PaymentTruth } from '../../src/workflows/order-machine';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
 
@@ -86,6 +89,64 @@ describe('captureOrder activity', () => {
 
   test('an unknown order is a permanent failure of its own type', async () => {
     const err = await capture('NOSUCHORDER0000001').then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal(err.type, FAILURE_TYPES.paypalOrderNotFound);
+    assert.equal(err.nonRetryable, true);
+  });
+});
+
+describe('awaitCaptureSettled activity', () => {
+  let sim: RunningSimulator;
+  let client: PayPalClient;
+  let activities: ReturnType<typeof createPayPalActivities>;
+  const GAPS = [5_000, 60_000, 3_600_000];
+
+  before(async () => {
+    sim = await startSimulator();
+    client = new PayPalClient({ baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret });
+    activities = createPayPalActivities(client);
+  });
+  after(async () => {
+    await sim?.close();
+  });
+
+  /** Runs the activity as its `attempt`-th attempt; resolves with the truth or the failure it threw. */
+  const poll = (orderId: string, attempt: number): Promise<{ truth?: PaymentTruth; err?: unknown }> =>
+    new MockActivityEnvironment({ attempt }).run<[string], PaymentTruth, (id: string) => Promise<PaymentTruth>>((id) => activities.awaitCaptureSettled(id, GAPS), orderId).then(
+      (truth) => ({ truth }),
+      (err: unknown) => ({ err }),
+    );
+
+  test('while PayPal says PENDING it fails retryably (BENIGN) with the schedule\'s next gap; once settled it returns the truth', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('20.00'), captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
+    const { order } = await client.captureOrder(orderId, `capture-${orderId}`);
+    const captureId = order.purchase_units?.[0]?.payments?.captures?.[0]?.id;
+    assert.ok(captureId);
+    for (const [attempt, gap] of [[1, 5_000], [2, 60_000], [3, 3_600_000], [7, 3_600_000]] as const) {
+      const { err } = await poll(orderId, attempt);
+      assert.ok(err instanceof ApplicationFailure, `attempt ${attempt} fails`);
+      assert.equal(err.type, FAILURE_TYPES.captureStillPending);
+      assert.equal(err.nonRetryable, false);
+      assert.equal(err.nextRetryDelay, gap, `attempt ${attempt}: the gap before the next read`);
+      assert.equal(err.category, ApplicationFailureCategory.BENIGN);
+      assert.match(err.message, /still pending at PayPal \(ECHECK\)/);
+    }
+    await sim.control.completeCapture(captureId);
+    const { truth } = await poll(orderId, 8);
+    assert.equal(truth?.capture?.status, 'COMPLETED');
+    assert.equal(truth?.capture?.id, captureId);
+  });
+
+  test('any answer but PENDING is returned for the machine to decide (a declined capture)', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('21.00'), captureOutcome: 'DECLINED' });
+    await client.captureOrder(orderId, `capture-${orderId}`).catch(() => undefined);
+    const { truth, err } = await poll(orderId, 1);
+    assert.equal(err, undefined);
+    assert.equal(truth?.capture?.status, 'DECLINED');
+  });
+
+  test('an unknown order is a permanent failure of its own type, not a pending poll', async () => {
+    const { err } = await poll('NOSUCHORDER0000002', 1);
     assert.ok(err instanceof ApplicationFailure);
     assert.equal(err.type, FAILURE_TYPES.paypalOrderNotFound);
     assert.equal(err.nonRetryable, true);
