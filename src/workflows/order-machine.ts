@@ -36,6 +36,15 @@ function confirmsHeldCapture(data: OrderData, input: Extract<MachineInput, { typ
     && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.COMPLETED') && ids.every((id) => id === held.id);
 }
 
+/** True when every hint is PAYMENT.CAPTURE.PENDING for the capture a pending order holds as PENDING. */
+function repeatsHeldPending(data: OrderData, input: Extract<MachineInput, { type: 'webhooks_received' }>): boolean {
+  const held = data.truth?.capture;
+  if (data.state !== 'payment_pending' || held?.status !== 'PENDING') return false;
+  const ids = input.pendingCaptureIds ?? [];
+  return input.eventTypes.length > 0 && ids.length === input.eventTypes.length
+    && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.PENDING') && ids.every((id) => id === held.id);
+}
+
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
 export function transition(data: OrderData, input: MachineInput, now: string, options: MachineOptions = {}): Transition {
   // Final means final, whatever arrives late, with one exception: an order PayPal ended (declined, voided, never
@@ -50,6 +59,7 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       // Any hint means "look again", even for a fulfilled order (it may have been refunded since), unless it only
       // confirms the capture the order already holds as completed.
       if (t.options.skipKnownCaptureHints && confirmsHeldCapture(data, input)) break;
+      if (repeatsHeldPending(data, input) && switchOn(t.options.skipKnownPendingHints)) break;
       if (t.options.captureOnApprovalHint && data.state === 'awaiting_payment' && data.autoCapture && input.eventTypes.includes('CHECKOUT.ORDER.APPROVED')) {
         t.moveTo('capturing', 'PayPal reports the order approved; capturing (the capture re-reads the order first)');
         t.command({ type: 'capture_order' });

@@ -76,6 +76,8 @@ export type MachineInput =
       refundedRefundIds?: string[];
       /** Resource IDs of the PAYMENT.CAPTURE.COMPLETED hints among `eventTypes`. */
       completedCaptureIds?: string[];
+      /** Resource IDs of the PAYMENT.CAPTURE.PENDING hints among `eventTypes`. */
+      pendingCaptureIds?: string[];
     }
   | { type: 'refund_announcement_overdue' }
   | { type: 'poll_due' }
@@ -242,6 +244,13 @@ export interface MachineOptions {
    * patched() and only orders with a pending capture record the patch.
    */
   pollPendingCaptureByRetries?: boolean | (() => boolean);
+  /**
+   * A `payment_pending` order does not re-read PayPal for a PAYMENT.CAPTURE.PENDING hint about the capture it
+   * holds as PENDING: PayPal sends it for the capture the workflow just read as pending, so the read would cost an
+   * activity and learn nothing (the polls and PAYMENT.CAPTURE.COMPLETED or .DENIED carry the news). A function may
+   * gate it, asked only for such a hint; orderWorkflowV3 gates it with the same patch as pollPendingCaptureByRetries.
+   */
+  skipKnownPendingHints?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV2 and V3 (the type clients start), and the client's preview. */
@@ -254,6 +263,7 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   refundGraceWhileUpdatePending: true,
   retryRefundNoticesWhileUpdatePending: true,
   pollPendingCaptureByRetries: true,
+  skipKnownPendingHints: true,
 };
 
 /**
@@ -280,5 +290,6 @@ export function webhooksReceived(hints: readonly WebhookHint[]): MachineInput {
     reversedRefundIds: resourcesOf('PAYMENT.CAPTURE.REVERSED'),
     refundedRefundIds: resourcesOf('PAYMENT.CAPTURE.REFUNDED'),
     completedCaptureIds: resourcesOf('PAYMENT.CAPTURE.COMPLETED'),
+    pendingCaptureIds: resourcesOf('PAYMENT.CAPTURE.PENDING'),
   };
 }

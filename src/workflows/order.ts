@@ -107,7 +107,9 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     ...CURRENT_BEHAVIOUR,
     refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending'),
     retryRefundNoticesWhileUpdatePending: () => patched('refund-notices-retried-while-update-pending'),
+    // One patch for both: the hint and the poll of a pending capture changed together.
     pollPendingCaptureByRetries: () => patched('pending-capture-polled-by-retries'),
+    skipKnownPendingHints: () => patched('pending-capture-polled-by-retries'),
   });
 }
 
@@ -126,7 +128,14 @@ const CURRENT_BEHAVIOUR: OrderBehaviour = {
  * `WorkflowType = "orderWorkflowV2" AND ExecutionStatus = "Running"` finds nothing.
  */
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, publishFulfillingOnFailure: false, refundGraceWhileUpdatePending: false, retryRefundNoticesWhileUpdatePending: false, pollPendingCaptureByRetries: false });
+  return runOrder(input, {
+    ...CURRENT_BEHAVIOUR,
+    publishFulfillingOnFailure: false,
+    refundGraceWhileUpdatePending: false,
+    retryRefundNoticesWhileUpdatePending: false,
+    pollPendingCaptureByRetries: false,
+    skipKnownPendingHints: false,
+  });
 }
 
 /**
@@ -146,6 +155,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     refundGraceWhileUpdatePending: false,
     retryRefundNoticesWhileUpdatePending: false,
     pollPendingCaptureByRetries: false,
+    skipKnownPendingHints: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     // Runs started before this change complete as soon as they end.

@@ -148,6 +148,23 @@ describe('order state machine', () => {
     assert.equal(asked, 1, 'other waiting states never ask the gate');
   });
 
+  test('a PAYMENT.CAPTURE.PENDING hint about the capture a pending order holds as PENDING reads nothing (skipKnownPendingHints)', () => {
+    const pending = at('payment_pending', { truth: captured('PENDING') });
+    const hint = (id: string, type = 'PAYMENT.CAPTURE.PENDING') => webhooksReceived([{ eventType: type, resourceId: id }]);
+    const skip = { skipKnownPendingHints: true };
+    assert.deepEqual(transition(pending, hint('CAP1'), NOW, skip).commands, []);
+    assert.deepEqual(transition(pending, hint('CAP1'), NOW).commands, [{ type: 'verify_payment' }], 'off: read as before');
+    assert.deepEqual(transition(pending, hint('CAP2'), NOW, skip).commands, [{ type: 'verify_payment' }], 'another capture is news');
+    assert.deepEqual(transition(pending, hint('CAP1', 'PAYMENT.CAPTURE.COMPLETED'), NOW, skip).commands, [{ type: 'verify_payment' }]);
+    const withCompleted = webhooksReceived([{ eventType: 'PAYMENT.CAPTURE.PENDING', resourceId: 'CAP1' }, { eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: 'CAP1' }]);
+    assert.deepEqual(transition(pending, withCompleted, NOW, skip).commands, [{ type: 'verify_payment' }], 'mixed with news: read');
+    const settled = at('payment_pending', { truth: captured('COMPLETED') });
+    assert.deepEqual(transition(settled, hint('CAP1'), NOW, skip).commands, [{ type: 'verify_payment' }], 'only a capture held as PENDING');
+    let asked = 0;
+    transition(pending, hint('CAP2'), NOW, { skipKnownPendingHints: () => (asked++, true) });
+    assert.equal(asked, 0, 'the gate is asked only for a hint it would skip');
+  });
+
   test('reconciliation: a poll in a waiting state verifies; deadlines cancel or escalate', () => {
     assert.deepEqual(run(at('awaiting_payment'), { type: 'poll_due' }).commands, [{ type: 'verify_payment' }]);
     assert.deepEqual(run(at('needs_review'), { type: 'poll_due' }).commands, []);
@@ -268,13 +285,15 @@ describe('webhooksReceived: hints received together become one machine input', (
       { eventType: 'PAYMENT.CAPTURE.REFUNDED', resourceId: 'REF-1' },
       { eventType: 'PAYMENT.CAPTURE.REVERSED', resourceId: 'REF-2' },
       { eventType: 'PAYMENT.CAPTURE.REFUNDED' },
+      { eventType: 'PAYMENT.CAPTURE.PENDING', resourceId: 'CAP-0' },
     ]);
     assert.deepEqual(input, {
       type: 'webhooks_received',
-      eventTypes: ['CHECKOUT.ORDER.APPROVED', 'PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.REFUNDED', 'PAYMENT.CAPTURE.REVERSED', 'PAYMENT.CAPTURE.REFUNDED'],
+      eventTypes: ['CHECKOUT.ORDER.APPROVED', 'PAYMENT.CAPTURE.COMPLETED', 'PAYMENT.CAPTURE.REFUNDED', 'PAYMENT.CAPTURE.REVERSED', 'PAYMENT.CAPTURE.REFUNDED', 'PAYMENT.CAPTURE.PENDING'],
       reversedRefundIds: ['REF-2'],
       refundedRefundIds: ['REF-1'],
       completedCaptureIds: ['CAP-1'],
+      pendingCaptureIds: ['CAP-0'],
     });
   });
 });
