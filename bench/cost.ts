@@ -27,9 +27,13 @@ function typeName(e: HistoryEvent): string {
   return temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? String(e.eventType);
 }
 
-/** Billable actions by kind (Temporal Cloud "Actions" page); queries are billed too but leave no history event. */
-export function countActions(events: HistoryEvent[]): Record<string, number> {
-  const n = { start: 0, signals: 0, activities: 0, timers: 0, upserts: 0, updates: 0 };
+/**
+ * Billable actions by kind (Temporal Cloud "Actions" page); queries are billed too but leave no history event.
+ * `attemptsNotInHistory`: attempts of an activity cancelled while it waited for a retry, which leaves no
+ * ActivityTaskStarted event (read from describe() before the cancellation).
+ */
+export function countActions(events: HistoryEvent[], attemptsNotInHistory = 0): Record<string, number> {
+  const n = { start: 0, signals: 0, activities: attemptsNotInHistory, timers: 0, upserts: 0, updates: 0 };
   for (const e of events) {
     if (e.workflowExecutionStartedEventAttributes || e.workflowExecutionContinuedAsNewEventAttributes) n.start++;
     else if (e.workflowExecutionSignaledEventAttributes) n.signals++;
@@ -90,7 +94,7 @@ export const costBench: BenchModule = {
       return history(orderId);
     };
 
-    const scenarios: { name: string; events: HistoryEvent[] }[] = [];
+    const scenarios: { name: string; events: HistoryEvent[]; attemptsNotInHistory?: number }[] = [];
     try {
       progress(`cost: ${HAPPY_ORDERS} happy-path orders and pending captures reconciled after k = ${KS.join(', ')} polls (poll every ${POLL})…`);
       const happy = Array.from({ length: HAPPY_ORDERS }, async () => {
@@ -99,23 +103,33 @@ export const costBench: BenchModule = {
       });
       const pending = KS.map(async (k) => {
         const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
-        // Poll k has finished once k timers fired and the workflow started its next wait (timer k + 1).
+        // Every poll is an attempt of one awaitCaptureSettled activity (after the schedule's first gap, a timer).
+        // Poll k has finished once attempt k failed ("still pending") and attempt k + 1 waits for its retry.
+        const handle = client.workflow.getHandle(orderWorkflowId(orderId));
         for (;;) {
-          const events = await history(orderId);
-          const fired = events.filter((e) => e.timerFiredEventAttributes).length;
-          const started = events.filter((e) => e.timerStartedEventAttributes).length;
-          if (fired > k) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);
-          if (fired === k && started > k) break;
+          await history(orderId); // the workflow exists
+          const poll = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitCaptureSettled');
+          const attempt = poll?.attempt ?? 0;
+          if (attempt > k + 1) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);
+          if (attempt === k + 1 && poll?.lastFailure && poll.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) break;
           await new Promise((r) => setTimeout(r, 25));
         }
         const captureId = (await product.orders.getStatus(orderId))?.truth?.capture?.id;
         if (!captureId) throw new Error(`cost: no capture for ${orderId}`);
         await simulator.control.completeCapture(captureId);
-        return { k, events: await finished(orderId) };
+        const events = await finished(orderId);
+        // PAYMENT.CAPTURE.COMPLETED cancels the poll while it waits for attempt k + 1: its k attempts are billed
+        // but, the activity never having completed, no ActivityTaskStarted event records them. (Had attempt k + 1
+        // found the capture first, its ActivityTaskStarted event would hold the count.)
+        const poll = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitCaptureSettled');
+        const recorded = events.some((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(poll?.eventId));
+        return { k, events, attemptsNotInHistory: poll && !recorded ? k : 0 };
       });
       const [happyDone, pendingDone] = await Promise.all([Promise.all(happy), Promise.all(pending)]);
       for (const [i, events] of happyDone.entries()) scenarios.push({ name: `happy path (order ${i + 1})`, events });
-      for (const { k, events } of pendingDone) scenarios.push({ name: `capture PENDING, completed after ${k} poll${k === 1 ? '' : 's'}`, events });
+      for (const { k, events, attemptsNotInHistory } of pendingDone) {
+        scenarios.push({ name: `capture PENDING, completed after ${k} poll${k === 1 ? '' : 's'}`, events, attemptsNotInHistory });
+      }
     } finally {
       await connection.close();
       await product.stop();
@@ -124,8 +138,8 @@ export const costBench: BenchModule = {
       bundle.remove();
     }
 
-    const rows = scenarios.map(({ name, events }) => {
-      const a = countActions(events);
+    const rows = scenarios.map(({ name, events, attemptsNotInHistory }) => {
+      const a = countActions(events, attemptsNotInHistory);
       const total = Object.values(a).reduce((s, v) => s + v, 0);
       return [name, events.length, total, a.start!, a.signals!, a.activities!, a.timers!, a.upserts!, a.updates!];
     });
@@ -158,7 +172,8 @@ export const costBench: BenchModule = {
       notes: [
         'Billable actions follow Temporal Cloud\'s list: workflow start (incl. the start of a signal-with-start and continue-as-new), every signal, every activity attempt, every timer started (including the implicit timer of `condition(fn, timeout)`), every search-attribute upsert command, every accepted/rejected update. Queries are billed too (the admin API\'s status reads) but do not appear in histories, so they are not in these counts.',
         'The product sets its search attributes at start (free); upserts after that are billed.',
-        `Pending scenario: the simulator answers the capture with PENDING (ECHECK); the workflow polls PayPal every ${POLL}; after the k-th poll finished the bench completes the capture at the simulator, whose PAYMENT.CAPTURE.COMPLETED webhook wakes the workflow.`,
+        `Pending scenario: the simulator answers the capture with PENDING (ECHECK); the workflow polls PayPal every ${POLL} (a timer for the first gap, then the attempts of one awaitCaptureSettled activity, retried by Temporal); after the k-th poll finished the bench completes the capture at the simulator, whose PAYMENT.CAPTURE.COMPLETED webhook wakes the workflow, which cancels the poll and reads the order.`,
+        'The cancelled poll\'s k attempts are billed but leave no ActivityTaskStarted event (an activity cancelled while it waits for a retry records only its scheduling and the cancellation): the bench adds them, as read from describe() (pending activity attempt k + 1, waiting for its retry) right before it completes the capture.',
       ],
     };
   },
