@@ -27,22 +27,16 @@ import {
 
 export * from './order-model';
 
-/** True when every hint is PAYMENT.CAPTURE.COMPLETED for the capture a fulfilled order already holds as COMPLETED. */
-function confirmsHeldCapture(data: OrderData, input: Extract<MachineInput, { type: 'webhooks_received' }>): boolean {
+/**
+ * True when every hint is `eventType` about the capture the order holds with `status` already (a
+ * PAYMENT.CAPTURE.COMPLETED for a fulfilled order's completed capture, a PAYMENT.CAPTURE.PENDING for a pending
+ * order's pending one): PayPal's webhook for what the workflow has just read itself.
+ */
+function repeatsHeldCapture(data: OrderData, hints: { eventTypes: string[]; ids?: string[] }, eventType: string, status: string): boolean {
   const held = data.truth?.capture;
-  if (data.state !== 'fulfilled' || held?.status !== 'COMPLETED') return false;
-  const ids = input.completedCaptureIds ?? [];
-  return input.eventTypes.length > 0 && ids.length === input.eventTypes.length
-    && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.COMPLETED') && ids.every((id) => id === held.id);
-}
-
-/** True when every hint is PAYMENT.CAPTURE.PENDING for the capture a pending order holds as PENDING. */
-function repeatsHeldPending(data: OrderData, input: Extract<MachineInput, { type: 'webhooks_received' }>): boolean {
-  const held = data.truth?.capture;
-  if (data.state !== 'payment_pending' || held?.status !== 'PENDING') return false;
-  const ids = input.pendingCaptureIds ?? [];
-  return input.eventTypes.length > 0 && ids.length === input.eventTypes.length
-    && input.eventTypes.every((type) => type === 'PAYMENT.CAPTURE.PENDING') && ids.every((id) => id === held.id);
+  const ids = hints.ids ?? [];
+  return held?.status === status && hints.eventTypes.length > 0 && ids.length === hints.eventTypes.length
+    && hints.eventTypes.every((type) => type === eventType) && ids.every((id) => id === held.id);
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */
@@ -58,8 +52,10 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       if (input.refundedRefundIds?.length) t.patch({ refundedRefundIds: [...new Set([...(t.data.refundedRefundIds ?? []), ...input.refundedRefundIds])] });
       // Any hint means "look again", even for a fulfilled order (it may have been refunded since), unless it only
       // confirms the capture the order already holds as completed.
-      if (t.options.skipKnownCaptureHints && confirmsHeldCapture(data, input)) break;
-      if (repeatsHeldPending(data, input) && switchOn(t.options.skipKnownPendingHints)) break;
+      if (t.options.skipKnownCaptureHints && data.state === 'fulfilled'
+        && repeatsHeldCapture(data, { eventTypes: input.eventTypes, ids: input.completedCaptureIds }, 'PAYMENT.CAPTURE.COMPLETED', 'COMPLETED')) break;
+      if (data.state === 'payment_pending' && repeatsHeldCapture(data, { eventTypes: input.eventTypes, ids: input.pendingCaptureIds }, 'PAYMENT.CAPTURE.PENDING', 'PENDING')
+        && switchOn(t.options.skipKnownPendingHints)) break;
       if (t.options.captureOnApprovalHint && data.state === 'awaiting_payment' && data.autoCapture && input.eventTypes.includes('CHECKOUT.ORDER.APPROVED')) {
         t.moveTo('capturing', 'PayPal reports the order approved; capturing (the capture re-reads the order first)');
         t.command({ type: 'capture_order' });

@@ -1,9 +1,6 @@
 import {
-  ActivityFailure,
   type ActivityOptions,
-  ApplicationFailure,
   CancellationScope,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -29,7 +26,6 @@ import {
   type PayPalEventHint,
 } from './messages';
 import {
-  CURRENT_MACHINE_OPTIONS,
   decisionAllowed,
   isFinal,
   newOrder,
@@ -37,14 +33,14 @@ import {
   type Amount,
   type Command,
   type MachineInput,
-  type MachineOptions,
   type OrderData,
   type PaymentTruth,
   type ReviewDecision,
-  type ReviewDecisionKind,
   type WebhookHint,
   webhooksReceived,
 } from './order-machine';
+import { CURRENT_BEHAVIOUR, type OrderBehaviour } from './order-behaviour';
+import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validDecision, validateDecision } from './order-inputs';
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
@@ -73,30 +69,6 @@ export interface OrderWorkflowInput {
 const MAX_REMEMBERED_EVENTS = 500;
 
 /**
- * Behaviour that changed while orders were running. A run keeps the behaviour it started with, so its history
- * replays; every switch is on for orderWorkflowV3.
- */
-interface OrderBehaviour extends MachineOptions {
-  /** Ended orders stay open to absorb late events (see mayTurnOutPaid) instead of completing at once. */
-  watchEndedOrders: () => boolean;
-  /** Upsert only the search attributes that changed; the client set the initial ones at start. */
-  upsertChangesOnly: boolean;
-  /**
-   * Skip condition() when work is already waiting: with a timeout it builds a timer, a race and a cancellation
-   * scope (~25 promises per order, each formatted by the SDK's stack-trace hook) for a timer that is dropped
-   * unsent. The dropped timer still took a timer ID, and IDs are in the history, so older runs keep taking it.
-   */
-  checkWorkBeforeWaiting: boolean;
-  /**
-   * Publish `fulfilling` only once the service update's first attempt did not succeed: the first attempt runs on
-   * its own, and the rest of the retry policy (after the policy's first backoff) only if it fails. A happy order
-   * goes from `capturing` to `fulfilled` with one upsert; an order whose merchant is failing shows `fulfilling`
-   * from the first failure on, as before.
-   */
-  publishFulfillingOnFailure: boolean;
-}
-
-/**
  * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order: every
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
@@ -113,14 +85,6 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
   });
 }
 
-/** Every switch on: orderWorkflowV3's behaviour. */
-const CURRENT_BEHAVIOUR: OrderBehaviour = {
-  ...CURRENT_MACHINE_OPTIONS,
-  upsertChangesOnly: true,
-  checkWorkBeforeWaiting: true,
-  watchEndedOrders: () => true,
-  publishFulfillingOnFailure: true,
-};
 
 /**
  * The type clients started before orderWorkflowV3 (which publishes `fulfilling` only when the service update's
@@ -413,44 +377,4 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
   await condition(allHandlersFinished);
   return view();
-}
-
-function decision(kind: ReviewDecisionKind, d: DecisionInput): ReviewDecision {
-  return { decision: kind, actor: d.actor.trim(), reason: d.reason.trim(), at: nowIso() };
-}
-
-function validDecision(d: DecisionInput | undefined): d is DecisionInput {
-  return typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '';
-}
-
-/** Synchronous update validator: rejecting here writes nothing to history and answers the caller at once. */
-function validateDecision(kind: ReviewDecisionKind, d: DecisionInput, data: OrderData): void {
-  if (!validDecision(d)) throw ApplicationFailure.nonRetryable('a decision needs a non-empty actor and reason', 'InvalidDecision');
-  if (!decisionAllowed(data, kind)) {
-    throw ApplicationFailure.nonRetryable(`${kind} is not allowed in state ${data.state}`, 'DecisionNotAllowed', { state: data.state });
-  }
-}
-
-/** The machine input for a PayPal activity that failed for good. */
-function paypalFailure(err: unknown): MachineInput {
-  if (failureType(err) === FAILURE_TYPES.paypalOrderNotFound) return { type: 'order_not_found', message: failureMessage(err) };
-  return { type: 'capture_failed', message: failureMessage(err) };
-}
-
-/** An activity whose schedule-to-close timeout ended it (or stopped its retries). */
-function gaveUpAtDeadline(err: unknown): boolean {
-  return err instanceof ActivityFailure && (err.retryState === 'TIMEOUT' || err.cause instanceof TimeoutFailure);
-}
-
-function failureType(err: unknown): string | undefined {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? (err.cause.type ?? undefined) : undefined;
-}
-
-function failureMessage(err: unknown): string {
-  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function nowIso(): string {
-  return new Date(Date.now()).toISOString();
 }

@@ -1,0 +1,36 @@
+// The switches that tell one order workflow type's behaviour from another's (src/workflows/order.ts): a run keeps
+// the behaviour it started with, so its history replays.
+import { CURRENT_MACHINE_OPTIONS, type MachineOptions } from './order-machine';
+
+/**
+ * Behaviour that changed while orders were running. A run keeps the behaviour it started with, so its history
+ * replays; every switch is on for orderWorkflowV3.
+ */
+export interface OrderBehaviour extends MachineOptions {
+  /** Ended orders stay open to absorb late events (see mayTurnOutPaid) instead of completing at once. */
+  watchEndedOrders: () => boolean;
+  /** Upsert only the search attributes that changed; the client set the initial ones at start. */
+  upsertChangesOnly: boolean;
+  /**
+   * Skip condition() when work is already waiting: with a timeout it builds a timer, a race and a cancellation
+   * scope (~25 promises per order, each formatted by the SDK's stack-trace hook) for a timer that is dropped
+   * unsent. The dropped timer still took a timer ID, and IDs are in the history, so older runs keep taking it.
+   */
+  checkWorkBeforeWaiting: boolean;
+  /**
+   * Publish `fulfilling` only once the service update's first attempt did not succeed: the first attempt runs on
+   * its own, and the rest of the retry policy (after the policy's first backoff) only if it fails. A happy order
+   * goes from `capturing` to `fulfilled` with one upsert; an order whose merchant is failing shows `fulfilling`
+   * from the first failure on, as before.
+   */
+  publishFulfillingOnFailure: boolean;
+}
+
+/** Every switch on: orderWorkflowV3's behaviour. */
+export const CURRENT_BEHAVIOUR: OrderBehaviour = {
+  ...CURRENT_MACHINE_OPTIONS,
+  upsertChangesOnly: true,
+  checkWorkBeforeWaiting: true,
+  watchEndedOrders: () => true,
+  publishFulfillingOnFailure: true,
+};
