@@ -13,7 +13,7 @@ import {
 } from '../workflows/messages';
 import { TRACED_MEMO_KEY } from '../workflows/interceptors';
 import { initialSearchAttributes } from '../workflows/presentation';
-import type { OrderWorkflowInput, orderWorkflowV3 } from '../workflows/order';
+import type { OrderWorkflowInput, orderWorkflowV4 } from '../workflows/order';
 import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
 import { OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
 import type { OrderTiming } from '../workflows/timing';
@@ -120,7 +120,7 @@ export class OrdersClient {
   }
 
   /** The signal-with-start deliverEvent makes for events that do not open an order (public for the intake benchmark). */
-  deliverEventOptions(orderId: string, hint: PayPalEventHint): WithWorkflowArgs<typeof orderWorkflowV3, WorkflowSignalWithStartOptions<[PayPalEventHint]>> {
+  deliverEventOptions(orderId: string, hint: PayPalEventHint): WithWorkflowArgs<typeof orderWorkflowV4, WorkflowSignalWithStartOptions<[PayPalEventHint]>> {
     return {
       workflowId: orderWorkflowId(orderId),
       taskQueue: this.defaults.taskQueue,

@@ -52,14 +52,14 @@ export const decisionSignals: Record<ReviewDecisionKind, ReturnType<typeof defin
   reject: defineSignal<[DecisionInput]>('reject'),
 };
 
-/** The workflow type clients start for new orders (`orderWorkflowV3` in src/workflows/order.ts). */
-export const ORDER_WORKFLOW_TYPE = 'orderWorkflowV3';
+/** The workflow type clients start for new orders (`orderWorkflowV4` in src/workflows/order.ts). */
+export const ORDER_WORKFLOW_TYPE = 'orderWorkflowV4';
 
 /**
  * Every order workflow type that may still have runs: listings and visibility queries must cover all of them
- * (`orderWorkflow` and `orderWorkflowV2` hold orders started by earlier versions).
+ * (`orderWorkflow`, `orderWorkflowV2` and `orderWorkflowV3` hold orders started by earlier versions).
  */
-export const ORDER_WORKFLOW_TYPES = ['orderWorkflow', 'orderWorkflowV2', ORDER_WORKFLOW_TYPE] as const;
+export const ORDER_WORKFLOW_TYPES = ['orderWorkflow', 'orderWorkflowV2', 'orderWorkflowV3', ORDER_WORKFLOW_TYPE] as const;
 
 /** Visibility clause matching every order workflow type. */
 export const ORDER_WORKFLOW_TYPE_CLAUSE = `WorkflowType IN (${ORDER_WORKFLOW_TYPES.map((t) => `"${t}"`).join(', ')})`;

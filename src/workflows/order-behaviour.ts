@@ -4,7 +4,7 @@ import { CURRENT_MACHINE_OPTIONS, type MachineOptions } from './order-machine';
 
 /**
  * Behaviour that changed while orders were running. A run keeps the behaviour it started with, so its history
- * replays; every switch is on for orderWorkflowV3.
+ * replays; every switch is on for orderWorkflowV4.
  */
 export interface OrderBehaviour extends MachineOptions {
   /** Ended orders stay open to absorb late events (see mayTurnOutPaid) instead of completing at once. */
@@ -24,13 +24,21 @@ export interface OrderBehaviour extends MachineOptions {
    * from the first failure on, as before.
    */
   publishFulfillingOnFailure: boolean;
+  /**
+   * A wait's timer outlives the inputs that leave its end where it was, instead of being cancelled and started
+   * again (a billable action each time): PayPal's capture webhook arriving after fulfilment, as it usually does,
+   * leaves the refund watch's timer running. So that such inputs do not move a poll either, polls are timed from
+   * the order's last poll, read or state change, not from its last input.
+   */
+  keepTimersAcrossInputs: boolean;
 }
 
-/** Every switch on: orderWorkflowV3's behaviour. */
+/** Every switch on: orderWorkflowV4's behaviour. */
 export const CURRENT_BEHAVIOUR: OrderBehaviour = {
   ...CURRENT_MACHINE_OPTIONS,
   upsertChangesOnly: true,
   checkWorkBeforeWaiting: true,
   watchEndedOrders: () => true,
   publishFulfillingOnFailure: true,
+  keepTimersAcrossInputs: true,
 };

@@ -224,7 +224,7 @@ export interface MachineOptions {
    * waits for its own webhook as after fulfilment (refundAnnouncementGrace), so a chargeback read from PayPal
    * before PAYMENT.CAPTURE.REVERSED arrives is reported as `order.reversed`, not `order.refunded` (found by
    * `npm run chaos`). A function may gate it: the machine asks only when an unannounced refund would otherwise be
-   * reported now, so orderWorkflowV3 gates it with patched() and only the orders that reach this path record the
+   * reported now, so orderWorkflowV3 gates it with patched() (V4 has it on) and only the orders that reach this path record the
    * patch.
    */
   refundGraceWhileUpdatePending?: boolean | (() => boolean);
@@ -241,19 +241,19 @@ export interface MachineOptions {
    * Temporal's retries space the reads on the poll schedule (`await_capture_settled`): one billable action and no
    * history events per poll, where a timer and a `verify_payment` activity cost two actions and ~11 events. A
    * function may gate it, asked only when a pending capture's poll is due, so orderWorkflowV3 gates it with
-   * patched() and only orders with a pending capture record the patch.
+   * patched() (V4 has it on) and only orders with a pending capture record the patch.
    */
   pollPendingCaptureByRetries?: boolean | (() => boolean);
   /**
    * A `payment_pending` order does not re-read PayPal for a PAYMENT.CAPTURE.PENDING hint about the capture it
    * holds as PENDING: PayPal sends it for the capture the workflow just read as pending, so the read would cost an
    * activity and learn nothing (the polls and PAYMENT.CAPTURE.COMPLETED or .DENIED carry the news). A function may
-   * gate it, asked only for such a hint; orderWorkflowV3 gates it with the same patch as pollPendingCaptureByRetries.
+   * gate it, asked only for such a hint; orderWorkflowV3 gates it with the same patch as pollPendingCaptureByRetries (V4 has both on).
    */
   skipKnownPendingHints?: boolean | (() => boolean);
 }
 
-/** Every switch on: the machine options of orderWorkflowV2 and V3 (the type clients start), and the client's preview. */
+/** Every switch on: the machine options of orderWorkflowV4 (the type clients start), and the client's preview. */
 export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   refundAnnouncementGrace: true,
   skipKnownCaptureHints: true,

@@ -44,7 +44,7 @@ import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypal
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
-import { nextWait, retryGaps } from './waits';
+import { nextWait, retryGaps, type NextWait } from './waits';
 
 /** Start arguments of an order workflow. */
 export interface OrderWorkflowInput {
@@ -72,11 +72,21 @@ const MAX_REMEMBERED_EVENTS = 500;
  * One PayPal order, from first hint to fulfilment (and refunds after it). The single writer for the order: every
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
+export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderStatusView> {
+  return runOrder(input, CURRENT_BEHAVIOUR);
+}
+
+/**
+ * The type clients started before orderWorkflowV4 (which keeps a wait's timer across inputs that leave its end
+ * unchanged), kept registered for its running orders. Delete it once
+ * `WorkflowType = "orderWorkflowV3" AND ExecutionStatus = "Running"` finds nothing.
+ */
 export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderStatusView> {
   // Runs that reached these paths before the switches behaved as before; only the rare orders that reach them
   // record a patch (and its search-attribute upsert), so these stay patches rather than a new workflow type.
   return runOrder(input, {
     ...CURRENT_BEHAVIOUR,
+    keepTimersAcrossInputs: false,
     refundGraceWhileUpdatePending: () => patched('refund-grace-while-update-pending'),
     retryRefundNoticesWhileUpdatePending: () => patched('refund-notices-retried-while-update-pending'),
     // One patch for both: the hint and the poll of a pending capture changed together.
@@ -94,6 +104,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
 export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderStatusView> {
   return runOrder(input, {
     ...CURRENT_BEHAVIOUR,
+    keepTimersAcrossInputs: false,
     publishFulfillingOnFailure: false,
     refundGraceWhileUpdatePending: false,
     retryRefundNoticesWhileUpdatePending: false,
@@ -122,6 +133,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     skipKnownPendingHints: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
+    keepTimersAcrossInputs: false,
     // Runs started before this change complete as soon as they end.
     watchEndedOrders: () => patched('ended-orders-watch-late-events'),
     publishFulfillingOnFailure: false,
@@ -157,6 +169,8 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   const hasWork = () => pendingHints.length > 0 || pendingDecisions.length > 0;
   /** Reconciliation polls made in the current state (the index into the poll schedule). */
   let pollIndex = 0;
+  /** Executed commands so far: an input that ran none and kept the state changed nothing a wait depends on. */
+  let commandsRun = 0;
 
   const view = (): OrderStatusView => ({ ...data, workflowId: workflowInfo().workflowId, eventsSeen: seenEventIds.size, duplicateEvents });
 
@@ -202,6 +216,7 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
 
   async function execute(command: Command): Promise<void> {
+    commandsRun++;
     switch (command.type) {
       case 'verify_payment':
         return apply(await paypalCall(() => paypal.verifyPayment.executeWithOptions({ ...paypalOptions, summary: `Re-read order ${orderId} at PayPal` }, [orderId])));
@@ -282,6 +297,29 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     await service.updateService.executeWithOptions({ ...options, retry: { ...options.retry, initialInterval: initialIntervalMs * 2, maximumAttempts: maxAttempts - 1 } }, [payload]);
   }
 
+  /** The running wait's timer (keepTimersAcrossInputs): kept while the wait's end stays where it was. */
+  let timer: { endsAt: number; fired: boolean; scope: CancellationScope } | undefined;
+
+  /** Waits until work arrives (true) or `wait` ends (false). */
+  async function waitForWork(wait: NextWait): Promise<boolean> {
+    if (!behaviour.keepTimersAcrossInputs) return condition(hasWork, wait.ms);
+    const endsAt = wait.ms === undefined ? undefined : Date.now() + wait.ms;
+    if (timer && timer.endsAt !== endsAt) {
+      if (!timer.fired) timer.scope.cancel();
+      timer = undefined;
+    }
+    if (!timer && wait.ms !== undefined && endsAt !== undefined) {
+      const started = { endsAt, fired: false, scope: new CancellationScope() };
+      const ms = wait.ms;
+      started.scope.run(() => sleep(ms)).then(() => (started.fired = true), () => undefined);
+      timer = started;
+    }
+    await condition(() => hasWork() || timer?.fired === true);
+    if (hasWork()) return true;
+    timer = undefined;
+    return false;
+  }
+
   /** Turns permanent PayPal failures into machine inputs; retryable ones are retried by Temporal until they pass. */
   async function paypalCall(call: () => Promise<PaymentTruth>): Promise<MachineInput> {
     try {
@@ -343,12 +381,14 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
   }
 
   // A client that set the start attributes (initialSearchAttributes) set what the run publishes after its first
-  // input, computed with this machine, so orderWorkflowV2 and V3 do not publish before that input; had they been wrong,
+  // input, computed with this machine, so orderWorkflowV2 to V4 do not publish before that input; had they been wrong,
   // its first change overwrites them. A run started without them, or continued, publishes what it has, as always.
   const clientSetAttributes = workflowInfo().typedSearchAttributes.get(OrderStateKey) !== undefined;
   publish({ upsert: !behaviour.upsertChangesOnly || input.carried !== undefined || !clientSetAttributes });
   if (input.verifyOnStart && !input.carried) await apply({ type: 'poll_due' });
   let pollState = data.state;
+  // With keepTimersAcrossInputs, polls are timed from here: the last poll, read or state change.
+  let pollFrom = Date.now();
   for (;;) {
     if (isFinal(data.state) && !behaviour.watchEndedOrders()) break;
     if (pollState !== data.state) {
@@ -356,8 +396,9 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
       pollIndex = 0;
     }
     const enteredAt = Date.parse(data.stateSince);
-    const wait = nextWait(data, timing, pollIndex, enteredAt);
-    const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await condition(hasWork, wait.ms));
+    const wait = nextWait(data, timing, pollIndex, enteredAt, behaviour.keepTimersAcrossInputs ? pollFrom : undefined);
+    const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await waitForWork(wait));
+    const before = { state: data.state, commandsRun };
     if (pendingDecisions.length > 0) {
       await apply({ type: 'decision', decision: pendingDecisions.shift()! });
     } else if (pendingHints.length > 0) {
@@ -365,11 +406,13 @@ async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): P
     } else if (!woken) {
       if (wait.then === 'watch_over') break;
       pollIndex++;
+      pollFrom = Date.now();
       await apply({ type: wait.then });
     }
+    if (data.state !== before.state || commandsRun !== before.commandsRun) pollFrom = Date.now();
     if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && pendingDecisions.length === 0) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof orderWorkflowV3>({
+      await continueAsNew<typeof orderWorkflowV4>({
         ...input,
         carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents },
       });

@@ -31,7 +31,7 @@ export function orderSearchAttributes(data: OrderData, merchantReference?: strin
 
 /**
  * The search attributes a client sets when it starts an order's workflow (free, unlike an upsert): what the run
- * publishes after its first input, computed with the same machine and options as orderWorkflowV3, so a new order
+ * publishes after its first input, computed with the same machine and options as orderWorkflowV4, so a new order
  * costs no upsert until its state changes again. `firstHint` is the webhook the start comes with, if any: an
  * approval starts an auto-capture order in `capturing`, anything else leaves it `awaiting_payment`.
  */

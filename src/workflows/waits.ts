@@ -9,15 +9,23 @@ export interface NextWait {
   then: 'poll_due' | 'deadline_passed' | 'watch_over' | 'refund_announcement_overdue';
 }
 
-/** How long to sleep in the current state, and what happens when the timer fires. Reads the workflow's clock. */
-export function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enteredAt: number): NextWait {
+/**
+ * How long to sleep in the current state, and what happens when the timer fires. Reads the workflow's clock.
+ * Polls are due a schedule gap after `pollFrom` (keepTimersAcrossInputs), or after now when it is not given.
+ */
+export function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number, enteredAt: number, pollFrom?: number): NextWait {
   const now = Date.now();
+  const pollOrDeadline = (deadlineAt: number, pollMs: number): NextWait => {
+    const untilDeadline = deadlineAt - now;
+    const untilPoll = Math.max(1, (pollFrom ?? now) + pollMs - now);
+    return untilDeadline <= untilPoll ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: untilPoll, then: 'poll_due' };
+  };
   if (data.state === 'fulfilled') {
     // Pending refund work (failed notices to re-attempt, refunds waiting for their webhook) comes first, earliest
     // timer wins; the refund watch ends only when none is left.
     const waits: NextWait[] = [];
     const failingSince = Object.values(data.refundNoticesFailing ?? {}).map((at) => Date.parse(at));
-    if (failingSince.length > 0) waits.push(pollOrDeadline(Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs, timing.pendingServiceUpdateIntervalMs, now));
+    if (failingSince.length > 0) waits.push(pollOrDeadline(Math.min(...failingSince) + timing.pendingServiceUpdateDeadlineMs, timing.pendingServiceUpdateIntervalMs));
     const announcement = announcementWait(data, timing, now);
     if (announcement) waits.push(announcement);
     if (waits.length === 0) return { ms: Math.max(1, enteredAt + timing.watchAfterFulfilmentMs - now), then: 'watch_over' };
@@ -31,7 +39,7 @@ export function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number
     payment_pending: timing.paymentPendingDeadlineMs,
     pending_service_update: timing.pendingServiceUpdateDeadlineMs,
   }[data.state as string] ?? timing.awaitingPaymentDeadlineMs;
-  const next = pollOrDeadline(enteredAt + deadlineMs, poll, now);
+  const next = pollOrDeadline(enteredAt + deadlineMs, poll);
   // A refund read while the update is re-attempted may be waiting for its webhook (refundGraceWhileUpdatePending).
   const announcement = data.state === 'pending_service_update' ? announcementWait(data, timing, now) : undefined;
   return announcement ? earliest([next, announcement]) : next;
@@ -50,11 +58,6 @@ function earliest(waits: NextWait[]): NextWait {
   return waits.reduce((a, b) => ((b.ms ?? Infinity) < (a.ms ?? Infinity) ? b : a));
 }
 
-/** The next poll, or the deadline when it comes first. */
-function pollOrDeadline(deadlineAt: number, pollMs: number, now: number): NextWait {
-  const untilDeadline = deadlineAt - now;
-  return untilDeadline <= pollMs ? { ms: Math.max(1, untilDeadline), then: 'deadline_passed' } : { ms: pollMs, then: 'poll_due' };
-}
 
 /**
  * The gaps between the reads of a poll that retries (pollPendingCaptureByRetries), after `pollsDone` polls: the

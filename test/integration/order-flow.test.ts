@@ -67,6 +67,33 @@ describe('order flow on a real Temporal server', () => {
     }
   });
 
+  test('PayPal\'s capture webhook arriving after fulfilment (as it usually does): no re-read, the refund watch\'s timer keeps running', async () => {
+    await h.simulator.control.setFaults({ webhooks: { eventTypes: ['PAYMENT.CAPTURE.COMPLETED'], delayMs: 1500 } });
+    try {
+      const { orderId } = await h.simulator.control.checkout({ amount: USD('26.00') });
+      await h.waitForState(orderId, 'fulfilled');
+      const delivered = await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED', status: 'DELIVERED' }, 10_000);
+      assert.ok(delivered);
+      await waitFor('the late webhook in the workflow', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2);
+      const connection = await Connection.connect({ address: h.temporalAddress });
+      try {
+        const events = (await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
+        const fulfilledAt = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'updateService');
+        const signalAt = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+        assert.ok(signalAt > fulfilledAt, 'the webhook came after the service update was scheduled');
+        // One timer for the whole refund watch: the webhook woke the run but left the watch's end where it was.
+        assert.equal(events.filter((e) => e.timerStartedEventAttributes).length, 1, 'the refund watch timer was started once');
+        assert.equal(events.filter((e) => e.timerCanceledEventAttributes).length, 0, 'and never cancelled');
+        assert.deepEqual(events.flatMap((e) => e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []), ['captureOrder', 'updateService']);
+      } finally {
+        await connection.close();
+      }
+      assert.equal(h.receiver.forOrder(orderId).length, 1);
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+  });
+
   test('a webhook delivered several times changes the order once', async () => {
     await h.simulator.control.setFaults({ webhooks: { duplicates: 4 } });
     try {

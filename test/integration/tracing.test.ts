@@ -102,9 +102,9 @@ describe('OpenTelemetry tracing', () => {
     const spans = collector.spans();
     const names = new Set(spans.map((s) => s.name));
     for (const name of [
-      'StartWorkflow:orderWorkflowV3', // client interceptor (the intake starting the order on its approval webhook)
-      'SignalWithStartWorkflow:orderWorkflowV3', // client interceptor (the intake recording the capture-completed webhook)
-      'RunWorkflow:orderWorkflowV3', // workflow interceptor, from the bundle, through the exporter sink
+      'StartWorkflow:orderWorkflowV4', // client interceptor (the intake starting the order on its approval webhook)
+      'SignalWithStartWorkflow:orderWorkflowV4', // client interceptor (the intake recording the capture-completed webhook)
+      'RunWorkflow:orderWorkflowV4', // workflow interceptor, from the bundle, through the exporter sink
       'StartActivity:captureOrder',
       'RunActivity:captureOrder', // activity interceptor
       'StartActivity:updateService',
@@ -119,16 +119,16 @@ describe('OpenTelemetry tracing', () => {
     const run = spans.find((s) => s.name === 'RunActivity:updateService');
     const start = run?.parentSpanId ? byId.get(run.parentSpanId) : undefined;
     assert.equal(start?.name, 'StartActivity:updateService', 'RunActivity is parented by StartActivity');
-    const workflowRun = spans.find((s) => s.name === 'RunWorkflow:orderWorkflowV3');
+    const workflowRun = spans.find((s) => s.name === 'RunWorkflow:orderWorkflowV4');
     assert.equal(start?.traceId, workflowRun?.traceId, 'activity and workflow spans share the trace');
-    const clientStart = spans.find((s) => s.name === 'StartWorkflow:orderWorkflowV3' && s.traceId === workflowRun?.traceId);
+    const clientStart = spans.find((s) => s.name === 'StartWorkflow:orderWorkflowV4' && s.traceId === workflowRun?.traceId);
     assert.ok(clientStart, 'the workflow run belongs to the trace of the client call that started it');
 
     // The untraced run executed the same activities (RunActivity spans come from the worker's activity
     // interceptor, outside the sandbox) but its workflow code ran without OpenTelemetry's interceptor.
     const count = (name: string): number => spans.filter((s) => s.name === name).length;
     assert.equal(count('RunActivity:captureOrder'), 2, 'both orders were captured');
-    assert.equal(count('RunWorkflow:orderWorkflowV3'), 1, 'only the traced run recorded a workflow span');
+    assert.equal(count('RunWorkflow:orderWorkflowV4'), 1, 'only the traced run recorded a workflow span');
     assert.equal(count('StartActivity:captureOrder'), 1, 'only the traced run recorded StartActivity spans');
   });
 });

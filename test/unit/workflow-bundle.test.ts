@@ -10,7 +10,7 @@ test('the workflow bundle builds and contains the order workflow and the OpenTel
     ...workflowBundleOptions(),
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
   });
-  assert.match(code, /orderWorkflowV3/, 'the type clients start for new orders');
+  assert.match(code, /orderWorkflowV4/, 'the type clients start for new orders');
   assert.match(code, /orderWorkflowV2/, 'the type of orders started by the previous version');
   assert.match(code, /orderWorkflow\b/, 'the type of orders started before that');
   assert.match(code, /OpenTelemetryInboundInterceptor/, 'the OpenTelemetry interceptor is bundled (loaded only by traced runs)');
