@@ -1,3 +1,4 @@
 // Entry of the workflow bundle: every workflow type the worker serves.
-export { orderWorkflow, orderWorkflowV2, orderWorkflowV3, orderWorkflowV4 } from './order';
+export { orderWorkflowV4 } from './order';
+export { orderWorkflow, orderWorkflowV2, orderWorkflowV3 } from './order-legacy';
 export { webhookSweepWorkflow } from './sweep';
