@@ -41,6 +41,12 @@ const PAGE_SIZE = 100;
 const CONCURRENCY = 8;
 /** Guard against a listing whose `next` links never end. */
 const MAX_PAGES = 10_000;
+/**
+ * A running attempt heartbeats this often, whatever it is waiting for, so the workflow's short heartbeat timeout
+ * finds an attempt that is gone (its worker killed, or its result lost while Temporal was down) within seconds,
+ * instead of the schedule skipping every sweep until a long timeout.
+ */
+const ALIVE_EVERY_MS = 10_000;
 
 /** Heartbeat details: where a retried attempt resumes (the page not yet finished), the counts so far, and the window's end. */
 interface SweepProgress {
@@ -53,6 +59,8 @@ interface SweepProgress {
 export interface SweepDeps {
   paypal: Pick<PayPalClient, 'listWebhookEvents' | 'nextWebhookEventsPage'>;
   router: EventRouter;
+  /** How often a running attempt heartbeats (tests shorten it). */
+  aliveEveryMs?: number;
 }
 
 /**
@@ -78,13 +86,20 @@ export function createSweepActivities(deps: SweepDeps) {
       // Listed in parts: the first ends where the request says, where an earlier attempt's listing ended, or now.
       let part: SweepWindow = { startTime: request.startTime, endTime: request.endTime ?? resumed?.endTime ?? attemptStart };
       let cursor = resumed?.next;
-      for (;;) {
-        const complete = await listPart(part, cursor, summary, routed, ctx);
-        // A resumed attempt finished the listing an earlier one began; what PayPal generated since is listed too,
-        // so a sweep that retried for long still reaches the present and leaves no gap before the next window.
-        if (!complete || request.endTime !== undefined || part.endTime >= attemptStart) break;
-        part = { startTime: part.endTime, endTime: attemptStart };
-        cursor = undefined;
+      // Every heartbeat carries the latest progress; the page boundaries update it (listPart).
+      const progress: { details?: SweepProgress } = { details: resumed };
+      const alive = setInterval(() => ctx.heartbeat(progress.details), deps.aliveEveryMs ?? ALIVE_EVERY_MS);
+      try {
+        for (;;) {
+          const complete = await listPart(part, cursor, summary, routed, ctx, progress);
+          // A resumed attempt finished the listing an earlier one began; what PayPal generated since is listed
+          // too, so a sweep that retried for long still reaches the present and leaves no gap before the next window.
+          if (!complete || request.endTime !== undefined || part.endTime >= attemptStart) break;
+          part = { startTime: part.endTime, endTime: attemptStart };
+          cursor = undefined;
+        }
+      } finally {
+        clearInterval(alive);
       }
       const window: SweepWindow = { startTime: request.startTime, endTime: part.endTime };
       ctx.log.info('webhook sweep finished', { ...window, ...summary });
@@ -96,7 +111,14 @@ export function createSweepActivities(deps: SweepDeps) {
    * Lists one part of the window page by page (from `cursor` when resuming), routing every event and heartbeating
    * between pages. False when it stopped at the page limit.
    */
-  async function listPart(part: SweepWindow, cursor: string | undefined, summary: SweepSummary, routed: Set<string>, ctx: Context): Promise<boolean> {
+  async function listPart(
+    part: SweepWindow,
+    cursor: string | undefined,
+    summary: SweepSummary,
+    routed: Set<string>,
+    ctx: Context,
+    progress: { details?: SweepProgress },
+  ): Promise<boolean> {
     let page = await listing(() => (cursor ? deps.paypal.nextWebhookEventsPage(cursor) : deps.paypal.listWebhookEvents({ ...part, pageSize: PAGE_SIZE })));
     for (;;) {
       summary.pages++;
@@ -117,7 +139,8 @@ export function createSweepActivities(deps: SweepDeps) {
       }
       cursor = next;
       // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
-      ctx.heartbeat({ next, summary: { ...summary }, endTime: part.endTime } satisfies SweepProgress); // a copy: details may be encoded later
+      progress.details = { next, summary: { ...summary }, endTime: part.endTime }; // a copy: details may be encoded later
+      ctx.heartbeat(progress.details);
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
       page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
     }

@@ -24,9 +24,11 @@ export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<We
     throw ApplicationFailure.nonRetryable(`lookbackMs must be a positive number of milliseconds, got ${String(input.lookbackMs)}`, 'InvalidSweepInput');
   }
   const { sweepWebhookEvents } = proxyActivities<OrderActivities>({
-    // One attempt lists every page of the window; heartbeats per page prove it is alive.
+    // One attempt lists every page of the window. It heartbeats every 10 s (and records its progress per page), so
+    // an attempt that is gone (worker killed, result lost while Temporal was down) is retried within 30 s; until
+    // then the schedule skips the sweeps due (a chaos run waited out a 3-minute timeout here).
     startToCloseTimeout: '10 minutes',
-    heartbeatTimeout: '3 minutes',
+    heartbeatTimeout: '30 seconds',
     // Retried until it lists (bounded by the schedule's 1-hour execution timeout; a refused listing is not retried).
     // While it retries the schedule skips the runs due, and its window reaches from its own start minus the
     // lookback to when the listing finally runs, so nothing since is left unswept. A run that gave up early left

@@ -72,6 +72,30 @@ describe('sweepWebhookEvents', () => {
     assert.equal(beats.length, 2, 'one heartbeat per page boundary');
   });
 
+  test('heartbeats while it waits, carrying the last page boundary\'s progress, and stops when done', async () => {
+    const next = 'https://api-m.paypal.com/v1/notifications/webhooks-events?next_id=E9';
+    const slow = createSweepActivities({
+      paypal: {
+        listWebhookEvents: () => Promise.resolve(page([approved('E8', 'ORDER8')], next)),
+        nextWebhookEventsPage: async () => {
+          await new Promise((r) => setTimeout(r, 150)); // a slow second page
+          return page([approved('E9', 'ORDER9')]);
+        },
+      },
+      router: createEventRouter({ orders: { deliverEvent: () => Promise.resolve({ workflowId: 'w' }) }, orderIdForCapture: () => Promise.resolve(undefined) }),
+      aliveEveryMs: 20,
+    });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    await env.run(sweepOf(slow), WINDOW);
+    assert.ok(beats.length >= 4, `the page boundary's heartbeat and more while the second page was slow: ${beats.length}`);
+    for (const beat of beats.slice(1)) assert.equal((beat as { next?: string }).next, next, 'each carries where a retry would resume');
+    const after = beats.length;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(beats.length, after, 'no heartbeat once the attempt is over');
+  });
+
   test('PayPal unavailable for a capture lookup: counted as failed, the sweep goes on', async () => {
     const { activities, delivered } = setup({ captureLookup: () => Promise.reject(new PayPalApiError('boom', 503, undefined, undefined)) });
     const summary: SweepSummary = await new MockActivityEnvironment().run(sweepOf(activities), WINDOW);
