@@ -58,7 +58,6 @@ function earliest(waits: NextWait[]): NextWait {
   return waits.reduce((a, b) => ((b.ms ?? Infinity) < (a.ms ?? Infinity) ? b : a));
 }
 
-
 /**
  * The gaps between the reads of a poll that retries (pollPendingCaptureByRetries), after `pollsDone` polls: the
  * rest of the schedule, whose last gap repeats.
