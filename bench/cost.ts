@@ -108,8 +108,8 @@ export const costBench: BenchModule = {
         // Every poll is an attempt of one awaitCaptureSettled activity (after the schedule's first gap, a timer).
         // Poll k has finished once attempt k failed ("still pending") and attempt k + 1 waits for its retry.
         const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+        await history(orderId); // waits until the workflow exists
         for (;;) {
-          await history(orderId); // the workflow exists
           const poll = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitCaptureSettled');
           const attempt = poll?.attempt ?? 0;
           if (attempt > k + 1) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);

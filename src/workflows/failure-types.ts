@@ -1,7 +1,6 @@
 /**
  * The `ApplicationFailure` types activities throw for permanent failures (and for a still-pending capture), and the
- * workflow reacts to. One list,
- * imported by both sides (this file has no I/O, so workflow code may import it).
+ * workflow reacts to. One list, imported by both sides (this file has no I/O, so workflow code may import it).
  */
 export const FAILURE_TYPES = {
   /** PayPal does not know the order (404): retrying cannot help; support must look. */

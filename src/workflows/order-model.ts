@@ -224,8 +224,8 @@ export interface MachineOptions {
    * waits for its own webhook as after fulfilment (refundAnnouncementGrace), so a chargeback read from PayPal
    * before PAYMENT.CAPTURE.REVERSED arrives is reported as `order.reversed`, not `order.refunded` (found by
    * `npm run chaos`). A function may gate it: the machine asks only when an unannounced refund would otherwise be
-   * reported now, so orderWorkflowV3 gates it with patched() (V4 has it on) and only the orders that reach this path record the
-   * patch.
+   * reported now, so orderWorkflowV3 gates it with patched() (V4 has it on) and only the orders that reach this
+   * path record the patch.
    */
   refundGraceWhileUpdatePending?: boolean | (() => boolean);
   /**
@@ -248,7 +248,8 @@ export interface MachineOptions {
    * A `payment_pending` order does not re-read PayPal for a PAYMENT.CAPTURE.PENDING hint about the capture it
    * holds as PENDING: PayPal sends it for the capture the workflow just read as pending, so the read would cost an
    * activity and learn nothing (the polls and PAYMENT.CAPTURE.COMPLETED or .DENIED carry the news). A function may
-   * gate it, asked only for such a hint; orderWorkflowV3 gates it with the same patch as pollPendingCaptureByRetries (V4 has both on).
+   * gate it, asked only for such a hint; orderWorkflowV3 gates it with the same patch as
+   * pollPendingCaptureByRetries (V4 has both on).
    */
   skipKnownPendingHints?: boolean | (() => boolean);
 }

@@ -160,7 +160,7 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
       case 'verify_payment':
         return apply(await paypalCall(() => paypal.verifyPayment.executeWithOptions({ ...paypalOptions, summary: `Re-read order ${orderId} at PayPal` }, [orderId])));
       case 'await_capture_settled': {
-        const settled = await awaitCaptureSettled();
+        const settled = await pollUntilCaptureSettles();
         return settled ? apply(settled) : undefined;
       }
       case 'capture_order':
@@ -241,15 +241,15 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
 
   /** Waits until work arrives (true) or `wait` ends (false). */
   async function waitForWork(wait: NextWait): Promise<boolean> {
-    if (!behaviour.keepTimersAcrossInputs) return condition(hasWork, wait.ms);
-    const endsAt = wait.ms === undefined ? undefined : Date.now() + wait.ms;
+    const { ms } = wait;
+    if (!behaviour.keepTimersAcrossInputs) return condition(hasWork, ms);
+    const endsAt = ms === undefined ? undefined : Date.now() + ms;
     if (timer && timer.endsAt !== endsAt) {
       if (!timer.fired) timer.scope.cancel();
       timer = undefined;
     }
-    if (!timer && wait.ms !== undefined && endsAt !== undefined) {
-      const started = { endsAt, fired: false, scope: new CancellationScope() };
-      const ms = wait.ms;
+    if (!timer && ms !== undefined) {
+      const started = { endsAt: Date.now() + ms, fired: false, scope: new CancellationScope() };
       started.scope.run(() => sleep(ms)).then(() => (started.fired = true), () => undefined);
       timer = started;
     }
@@ -274,7 +274,7 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
    * longer pending; undefined when a webhook or a decision came first (the poll is cancelled and the loop handles
    * that input) or the deadline stopped the retries (the loop's next wait ends at the deadline).
    */
-  async function awaitCaptureSettled(): Promise<MachineInput | undefined> {
+  async function pollUntilCaptureSettles(): Promise<MachineInput | undefined> {
     const untilDeadline = Date.parse(data.stateSince) + timing.paymentPendingDeadlineMs - Date.now();
     if (untilDeadline <= 0) return undefined;
     const scope = new CancellationScope();
@@ -345,10 +345,10 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     } else if (!woken) {
       if (wait.then === 'watch_over') break;
       pollIndex++;
-      pollFrom = Date.now();
       await apply({ type: wait.then });
     }
-    if (data.state !== before.state || commandsRun !== before.commandsRun) pollFrom = Date.now();
+    // A fired timer, a read or a state change restarts the poll clock; an input that changed nothing does not.
+    if (!woken || data.state !== before.state || commandsRun !== before.commandsRun) pollFrom = Date.now();
     if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && pendingDecisions.length === 0) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof orderWorkflowV4>({
