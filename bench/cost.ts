@@ -1,7 +1,7 @@
 // Cost per order, counted from real histories (fetchHistory): history events and billable Temporal Cloud actions
-// of a happy-path order, and of an order whose capture stays PENDING for k reconciliation polls before PayPal
-// completes it (k = 1, 3, 5; RECONCILE_POLL_SCHEDULE short). Orders run to completion (short refund watch), so the
-// counts cover the whole life of the workflow.
+// of a happy-path order, of an order whose capture stays PENDING for k reconciliation polls before PayPal
+// completes it, and of a registered order its buyer approves only after k polls (k = 1, 3, 5; RECONCILE_POLL_SCHEDULE
+// short). Orders run to completion (short refund watch), so the counts cover the whole life of the workflow.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -96,38 +96,59 @@ export const costBench: BenchModule = {
       return history(orderId);
     };
 
+    /**
+     * Waits until the order's retried poll (one `activity`, after the schedule's first gap, a timer) has made k
+     * reads: attempt k has failed ("nothing new") and attempt k + 1 waits for its retry.
+     */
+    const afterPolls = async (orderId: string, activity: string, k: number): Promise<void> => {
+      const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+      await history(orderId); // waits until the workflow exists
+      for (;;) {
+        const poll = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === activity);
+        const attempt = poll?.attempt ?? 0;
+        if (attempt > k + 1) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);
+        if (attempt === k + 1 && poll?.lastFailure && poll.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    /**
+     * The webhook that settles the order cancels the poll while it waits for attempt k + 1: its k attempts are
+     * billed but, the activity never having completed, no ActivityTaskStarted event records them. (Had attempt
+     * k + 1 found the news first, its ActivityTaskStarted event would hold the count.)
+     */
+    const unrecordedAttempts = (events: HistoryEvent[], activity: string, k: number): number => {
+      const poll = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity);
+      const recorded = events.some((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(poll?.eventId));
+      return poll && !recorded ? k : 0;
+    };
+
     const scenarios: { name: string; events: HistoryEvent[]; attemptsNotInHistory?: number }[] = [];
     try {
-      progress(`cost: ${HAPPY_ORDERS} happy-path orders and pending captures reconciled after k = ${KS.join(', ')} polls (poll every ${POLL})…`);
+      progress(`cost: ${HAPPY_ORDERS} happy-path orders, pending captures and registered orders settled after k = ${KS.join(', ')} polls (poll every ${POLL})…`);
       const happy = Array.from({ length: HAPPY_ORDERS }, async () => {
         const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' } });
         return finished(orderId);
       });
       const pending = KS.map(async (k) => {
         const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, captureOutcome: 'PENDING', pendingReason: 'ECHECK' });
-        // Every poll is an attempt of one awaitCaptureSettled activity (after the schedule's first gap, a timer).
-        // Poll k has finished once attempt k failed ("still pending") and attempt k + 1 waits for its retry.
-        const handle = client.workflow.getHandle(orderWorkflowId(orderId));
-        await history(orderId); // waits until the workflow exists
-        for (;;) {
-          const poll = (await handle.describe()).raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitCaptureSettled');
-          const attempt = poll?.attempt ?? 0;
-          if (attempt > k + 1) throw new Error(`cost: missed the window after poll ${k} (order ${orderId})`);
-          if (attempt === k + 1 && poll?.lastFailure && poll.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED) break;
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        await afterPolls(orderId, 'awaitCaptureSettled', k);
         const captureId = (await product.orders.getStatus(orderId))?.truth?.capture?.id;
         if (!captureId) throw new Error(`cost: no capture for ${orderId}`);
         await simulator.control.completeCapture(captureId);
         const events = await finished(orderId);
-        // PAYMENT.CAPTURE.COMPLETED cancels the poll while it waits for attempt k + 1: its k attempts are billed
-        // but, the activity never having completed, no ActivityTaskStarted event records them. (Had attempt k + 1
-        // found the capture first, its ActivityTaskStarted event would hold the count.)
-        const poll = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitCaptureSettled');
-        const recorded = events.some((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(poll?.eventId));
-        return { k, events, attemptsNotInHistory: poll && !recorded ? k : 0 };
+        return { k, events, attemptsNotInHistory: unrecordedAttempts(events, 'awaitCaptureSettled', k) };
       });
-      const [happyDone, pendingDone] = await Promise.all([Promise.all(happy), Promise.all(pending)]);
+      // A merchant registers an order at checkout; its buyer approves only after k polls (or never: an abandoned
+      // checkout polls the same way until the 3-day deadline).
+      const awaiting = KS.map(async (k) => {
+        const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' }, approve: false });
+        await product.orders.registerOrder(orderId);
+        await afterPolls(orderId, 'awaitPaymentChange', k);
+        await simulator.control.approveOrder(orderId);
+        const events = await finished(orderId);
+        return { k, events, attemptsNotInHistory: unrecordedAttempts(events, 'awaitPaymentChange', k) };
+      });
+      const [happyDone, pendingDone, awaitingDone] = await Promise.all([Promise.all(happy), Promise.all(pending), Promise.all(awaiting)]);
       for (const [i, events] of happyDone.entries()) scenarios.push({ name: `happy path (order ${i + 1})`, events });
       // PayPal delivers its capture webhook seconds after the capture, usually after the merchant's update: the
       // simulator's comes within milliseconds, so the happy rows above mostly see it while the capture runs.
@@ -142,6 +163,9 @@ export const costBench: BenchModule = {
       for (const { k, events, attemptsNotInHistory } of pendingDone) {
         scenarios.push({ name: `capture PENDING, completed after ${k} poll${k === 1 ? '' : 's'}`, events, attemptsNotInHistory });
       }
+      for (const { k, events, attemptsNotInHistory } of awaitingDone) {
+        scenarios.push({ name: `registered order, approved after ${k} poll${k === 1 ? '' : 's'}`, events, attemptsNotInHistory });
+      }
     } finally {
       await connection.close();
       await product.stop();
@@ -155,10 +179,11 @@ export const costBench: BenchModule = {
       const total = Object.values(a).reduce((s, v) => s + v, 0);
       return [name, events.length, total, a.start!, a.signals!, a.activities!, a.timers!, a.upserts!, a.updates!];
     });
-    const pendingRows = rows.filter((r) => String(r[0]).startsWith('capture PENDING'));
-    const slope = (col: number): number => {
-      const first = pendingRows[0];
-      const last = pendingRows.at(-1);
+    /** Growth per extra poll of column `col` over the rows named `prefix` (k = KS[0] to the last k). */
+    const slope = (prefix: string, col: number): number => {
+      const polled = rows.filter((r) => String(r[0]).startsWith(prefix));
+      const first = polled[0];
+      const last = polled.at(-1);
       return first && last && KS.length > 1 ? (Number(last[col]) - Number(first[col])) / (KS.at(-1)! - KS[0]!) : Number.NaN;
     };
     const happyEvents = scenarios[0]?.events ?? [];
@@ -173,8 +198,11 @@ export const costBench: BenchModule = {
           markdown: markdownTable(['scenario', 'history events', 'billable actions', 'start', 'signals', 'activity attempts', 'timers', 'SA upserts', 'updates'], rows.map((r) => r.map((v, i) => (i === 0 ? v : String(v))))),
         },
         {
-          heading: 'Growth per extra poll while the capture is PENDING:',
-          markdown: markdownTable(['per poll', 'history events', 'billable actions'], [['k → k + 1', slope(1), slope(2)]]),
+          heading: 'Growth per extra poll:',
+          markdown: markdownTable(['per poll, k → k + 1', 'history events', 'billable actions'], [
+            ['capture PENDING', slope('capture PENDING', 1), slope('capture PENDING', 2)],
+            ['registered order awaiting approval', slope('registered order', 1), slope('registered order', 2)],
+          ]),
         },
         {
           heading: 'Happy-path history by event type (order 1):',
@@ -185,7 +213,8 @@ export const costBench: BenchModule = {
         'Billable actions follow Temporal Cloud\'s list: workflow start (incl. the start of a signal-with-start and continue-as-new), every signal, every activity attempt, every timer started (including the implicit timer of `condition(fn, timeout)`), every search-attribute upsert command, every accepted/rejected update. Queries are billed too (the admin API\'s status reads) but do not appear in histories, so they are not in these counts.',
         'The product sets its search attributes at start (free); upserts after that are billed.',
         `Pending scenario: the simulator answers the capture with PENDING (ECHECK); the workflow polls PayPal every ${POLL} (a timer for the first gap, then the attempts of one awaitCaptureSettled activity, retried by Temporal); after the k-th poll finished the bench completes the capture at the simulator, whose PAYMENT.CAPTURE.COMPLETED webhook wakes the workflow, which cancels the poll and reads the order.`,
-        'The cancelled poll\'s k attempts are billed but leave no ActivityTaskStarted event (an activity cancelled while it waits for a retry records only its scheduling and the cancellation): the bench adds them, as read from describe() (pending activity attempt k + 1, waiting for its retry) right before it completes the capture.',
+        `Registered-order scenario: the merchant registers a CREATED order (POST /orders; the workflow reads PayPal once), the buyer approves after k polls (every ${POLL}: a timer for the first gap, then the attempts of one awaitPaymentChange activity, which fails while the order is still CREATED); the CHECKOUT.ORDER.APPROVED webhook cancels the poll and the order is captured and fulfilled. The first such poll records the patch that switched orderWorkflowV4 to retried polls (a marker and its TemporalChangeVersion upsert). A checkout never approved polls the same way until AWAITING_PAYMENT_DEADLINE (3 days: ~7 polls on the default schedule).`,
+        'The cancelled poll\'s k attempts are billed but leave no ActivityTaskStarted event (an activity cancelled while it waits for a retry records only its scheduling and the cancellation): the bench adds them, as read from describe() (pending activity attempt k + 1, waiting for its retry) right before it completes the capture or approves the order.',
       ],
     };
   },

@@ -3,7 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import { captureStillPending, type PaymentTruth } from '../workflows/order-machine';
+import { captureStillPending, paymentUnchanged, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
 export function createPayPalActivities(paypal: PayPalClient) {
@@ -27,13 +27,19 @@ export function createPayPalActivities(paypal: PayPalClient) {
     async awaitCaptureSettled(orderId: string, retryGapsMs: number[]): Promise<PaymentTruth> {
       const truth = await readOrder(orderId);
       if (!captureStillPending(truth)) return truth;
-      const { attempt } = Context.current().info;
-      throw ApplicationFailure.create({
-        message: `capture ${truth.capture?.id ?? ''} still pending at PayPal${truth.capture?.reason ? ` (${truth.capture.reason})` : ''}`,
-        type: FAILURE_TYPES.captureStillPending,
-        nextRetryDelay: retryGapsMs[Math.min(attempt, retryGapsMs.length) - 1] ?? 60_000,
-        category: ApplicationFailureCategory.BENIGN,
-      });
+      const reason = truth.capture?.reason ? ` (${truth.capture.reason})` : '';
+      throw readAgainLater(FAILURE_TYPES.captureStillPending, `capture ${truth.capture?.id ?? ''} still pending at PayPal${reason}`, retryGapsMs);
+    },
+
+    /**
+     * Reads the order and returns it once its payment status differs from `held` (see PaymentStatus): the buyer
+     * approved, the merchant captured, PayPal voided it, ... Until then the attempt fails with the retryable, BENIGN
+     * `PaymentUnchanged`, retried after the next of `retryGapsMs`, as awaitCaptureSettled does.
+     */
+    async awaitPaymentChange(orderId: string, held: PaymentStatus | null, retryGapsMs: number[]): Promise<PaymentTruth> {
+      const truth = await readOrder(orderId);
+      if (!paymentUnchanged(held, truth)) return truth;
+      throw readAgainLater(FAILURE_TYPES.paymentUnchanged, `order ${orderId} still ${truth.orderStatus} at PayPal`, retryGapsMs);
     },
 
     /**
@@ -73,6 +79,21 @@ export function createPayPalActivities(paypal: PayPalClient) {
       }
     },
   };
+}
+
+/**
+ * The failure of a poll's attempt that read nothing new: retryable, BENIGN (an expected answer: debug log, no
+ * failure metric), with the gap before the next read, `retryGapsMs[attempt - 1]` (the last one repeats). So
+ * Temporal's retries poll PayPal on the order's schedule, with no workflow task and no history event per read.
+ */
+function readAgainLater(type: string, message: string, retryGapsMs: number[]): ApplicationFailure {
+  const { attempt } = Context.current().info;
+  return ApplicationFailure.create({
+    message,
+    type,
+    nextRetryDelay: retryGapsMs[Math.min(attempt, retryGapsMs.length) - 1] ?? 60_000,
+    category: ApplicationFailureCategory.BENIGN,
+  });
 }
 
 /** PayPal answers that end a capture attempt for good (a non-retryable failure with this type). */

@@ -1,5 +1,5 @@
 /**
- * The `ApplicationFailure` types activities throw for permanent failures (and for a still-pending capture), and the
+ * The `ApplicationFailure` types activities throw for permanent failures (and for polls that read nothing new), and the
  * workflow reacts to. One list, imported by both sides (this file has no I/O, so workflow code may import it).
  */
 export const FAILURE_TYPES = {
@@ -14,4 +14,6 @@ export const FAILURE_TYPES = {
    * with the next gap of the poll schedule as its retry delay) so Temporal's retries do the polling.
    */
   captureStillPending: 'CaptureStillPending',
+  /** Not a failure: the order's payment status at PayPal is still the one the order holds (same handling). */
+  paymentUnchanged: 'PaymentUnchanged',
 } as const;

@@ -22,6 +22,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     // One patch for both: the hint and the poll of a pending capture changed together.
     pollPendingCaptureByRetries: () => patched('pending-capture-polled-by-retries'),
     skipKnownPendingHints: () => patched('pending-capture-polled-by-retries'),
+    pollAwaitingPaymentByRetries: false,
   });
 }
 
@@ -40,6 +41,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     retryRefundNoticesWhileUpdatePending: false,
     pollPendingCaptureByRetries: false,
     skipKnownPendingHints: false,
+    pollAwaitingPaymentByRetries: false,
   });
 }
 
@@ -61,6 +63,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     retryRefundNoticesWhileUpdatePending: false,
     pollPendingCaptureByRetries: false,
     skipKnownPendingHints: false,
+    pollAwaitingPaymentByRetries: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     keepTimersAcrossInputs: false,

@@ -69,8 +69,10 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       break;
     case 'poll_due':
       // Reconciliation: webhooks can be lost, so waiting states ask PayPal themselves from time to time; an
-      // exhausted service update re-checks PayPal first (a refund may have made it moot), then tries again.
+      // exhausted service update re-checks PayPal first (a refund may have made it moot), then tries again. An
+      // order that has read nothing yet (a registered order's first read) reads plainly: it has nothing to compare.
       if (data.state === 'payment_pending' && switchOn(t.options.pollPendingCaptureByRetries)) t.command({ type: 'await_capture_settled' });
+      else if (data.state === 'awaiting_payment' && data.truth && switchOn(t.options.pollAwaitingPaymentByRetries)) t.command({ type: 'await_payment_change' });
       else if (hasReconciliationTimer(data.state)) t.command({ type: 'verify_payment' });
       else if (data.state === 'fulfilled') notifyNewRefunds(t, data.truth, true, Object.keys(data.refundNoticesFailing ?? {}));
       break;

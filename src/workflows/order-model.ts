@@ -99,6 +99,11 @@ export type Command =
    * (pollPendingCaptureByRetries); interrupted by any webhook or decision, and given up at the order's deadline.
    */
   | { type: 'await_capture_settled' }
+  /**
+   * Poll PayPal until the order's payment status moves (pollAwaitingPaymentByRetries), as one activity retried on
+   * the poll schedule like await_capture_settled; interrupted by any webhook or decision, given up at the deadline.
+   */
+  | { type: 'await_payment_change' }
   | { type: 'capture_order' }
   | { type: 'update_service'; override: boolean }
   | { type: 'notify_refund'; refundId: string; amount?: Amount; kind: 'order.refunded' | 'order.reversed' }
@@ -252,6 +257,15 @@ export interface MachineOptions {
    * pollPendingCaptureByRetries (V4 has both on).
    */
   skipKnownPendingHints?: boolean | (() => boolean);
+  /**
+   * An `awaiting_payment` order (a registered order its buyer has not approved, an approved order waiting for the
+   * merchant to capture) polls PayPal with one activity that fails while the order's payment status is the one
+   * it holds (`await_payment_change`), so Temporal's retries space the reads, as for a pending capture (an order
+   * that has read nothing yet reads with `verify_payment`: it has no status to compare). A function
+   * may gate it, asked only when such a poll is due: orderWorkflowV4 gates it with patched(), so only orders that
+   * poll while awaiting payment record the patch.
+   */
+  pollAwaitingPaymentByRetries?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV4 (the type clients start), and the client's preview. */
@@ -265,6 +279,7 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   retryRefundNoticesWhileUpdatePending: true,
   pollPendingCaptureByRetries: true,
   skipKnownPendingHints: true,
+  pollAwaitingPaymentByRetries: true,
 };
 
 /**
@@ -274,6 +289,34 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
  */
 export function captureStillPending(truth: PaymentTruth): boolean {
   return truth.capture?.status === 'PENDING';
+}
+
+/**
+ * What a read of PayPal must differ in for an `awaiting_payment` order to move: the order's status and its
+ * capture's and authorization's IDs and statuses. Every read in that state went through the machine and left the
+ * order there, so a read with the same status leaves it there too; any difference goes to the machine.
+ */
+export interface PaymentStatus {
+  orderStatus: string;
+  capture?: string;
+  authorization?: string;
+}
+
+/** The payment status of a read (see PaymentStatus). */
+export function paymentStatus(truth: PaymentTruth): PaymentStatus {
+  const { orderStatus, capture, authorization } = truth;
+  return {
+    orderStatus,
+    ...(capture ? { capture: `${capture.id} ${capture.status}` } : {}),
+    ...(authorization ? { authorization: `${authorization.id} ${authorization.status}` } : {}),
+  };
+}
+
+/** True when `truth` has the payment status `held` (null: nothing read yet, so any read is news). */
+export function paymentUnchanged(held: PaymentStatus | null, truth: PaymentTruth): boolean {
+  if (!held) return false;
+  const read = paymentStatus(truth);
+  return read.orderStatus === held.orderStatus && read.capture === held.capture && read.authorization === held.authorization;
 }
 
 /** A webhook hint as the machine reads it: the event type and the event's resource ID. */

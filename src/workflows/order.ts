@@ -6,6 +6,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -36,6 +37,7 @@ import {
   type PaymentTruth,
   type ReviewDecision,
   type WebhookHint,
+  paymentStatus,
   webhooksReceived,
 } from './order-machine';
 import { CURRENT_BEHAVIOUR, type OrderBehaviour } from './order-behaviour';
@@ -72,7 +74,9 @@ const MAX_REMEMBERED_EVENTS = 500;
  * webhook, poll and support decision goes through here, one at a time. Clients start this type for new orders.
  */
 export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderStatusView> {
-  return runOrder(input, CURRENT_BEHAVIOUR);
+  // Polls while awaiting payment became retried activities after V4 shipped: a patch, recorded (with its
+  // search-attribute upsert) only by the orders that poll in that state, such as abandoned registered orders.
+  return runOrder(input, { ...CURRENT_BEHAVIOUR, pollAwaitingPaymentByRetries: () => patched('awaiting-payment-polled-by-retries') });
 }
 
 /**
@@ -159,9 +163,10 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     switch (command.type) {
       case 'verify_payment':
         return apply(await paypalCall(() => paypal.verifyPayment.executeWithOptions({ ...paypalOptions, summary: `Re-read order ${orderId} at PayPal` }, [orderId])));
-      case 'await_capture_settled': {
-        const settled = await pollUntilCaptureSettles();
-        return settled ? apply(settled) : undefined;
+      case 'await_capture_settled':
+      case 'await_payment_change': {
+        const moved = await pollUntilPaymentMoves(command.type);
+        return moved ? apply(moved) : undefined;
       }
       case 'capture_order':
         return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary: `Capture order ${orderId} (PayPal-Request-Id capture-${orderId})` }, [orderId])));
@@ -269,21 +274,30 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   }
 
   /**
-   * Polls a pending capture with one activity whose retries space the reads on the poll schedule, from the gap
-   * after the timer that just fired (pollPendingCaptureByRetries). Returns PayPal's answer once the capture is no
-   * longer pending; undefined when a webhook or a decision came first (the poll is cancelled and the loop handles
-   * that input) or the deadline stopped the retries (the loop's next wait ends at the deadline).
+   * Polls PayPal with one activity whose retries space the reads on the poll schedule, from the gap after the
+   * timer that just fired: until a pending capture settles (await_capture_settled, pollPendingCaptureByRetries)
+   * or an order awaiting payment moves (await_payment_change, pollAwaitingPaymentByRetries). Returns PayPal's
+   * answer; undefined when a webhook or a decision came first (the poll is cancelled and the loop handles that
+   * input) or the deadline stopped the retries (the loop's next wait ends at the deadline).
    */
-  async function pollUntilCaptureSettles(): Promise<MachineInput | undefined> {
-    const untilDeadline = Date.parse(data.stateSince) + timing.paymentPendingDeadlineMs - Date.now();
+  async function pollUntilPaymentMoves(kind: 'await_capture_settled' | 'await_payment_change'): Promise<MachineInput | undefined> {
+    const deadlineMs = kind === 'await_capture_settled' ? timing.paymentPendingDeadlineMs : timing.awaitingPaymentDeadlineMs;
+    const untilDeadline = Date.parse(data.stateSince) + deadlineMs - Date.now();
     if (untilDeadline <= 0) return undefined;
+    const gaps = retryGaps(timing.pollScheduleMs, pollIndex);
     const scope = new CancellationScope();
     let finished = false;
     const poll = scope.run(async () => {
       try {
-        return await paypal.awaitCaptureSettled.executeWithOptions(
-          { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its capture settles` },
-          [orderId, retryGaps(timing.pollScheduleMs, pollIndex)],
+        if (kind === 'await_capture_settled') {
+          return await paypal.awaitCaptureSettled.executeWithOptions(
+            { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its capture settles` },
+            [orderId, gaps],
+          );
+        }
+        return await paypal.awaitPaymentChange.executeWithOptions(
+          { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its payment moves` },
+          [orderId, data.truth ? paymentStatus(data.truth) : null, gaps],
         );
       } finally {
         finished = true;

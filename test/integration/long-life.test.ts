@@ -150,7 +150,9 @@ describe('alerts, authorize intent, continue-as-new', () => {
   });
 
   test('a long-lived order continues as new and keeps its state, dedupe memory and behaviour', async () => {
-    // Unpaid and polled every 200 ms: history grows until the server suggests continue-as-new.
+    // Unpaid, and every webhook (a new CHECKOUT.ORDER.SAVED event each time) wakes the run and reads PayPal, so
+    // history grows until the server suggests continue-as-new. Its polls would not: they are the retries of one
+    // activity (pollAwaitingPaymentByRetries), which write no history event.
     const { orderId } = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '16.00' }, approve: false });
     assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, merchantReference: 'long-1' } })).status, 201);
     const connection = await Connection.connect({ address: h.temporalAddress });
@@ -159,7 +161,12 @@ describe('alerts, authorize intent, continue-as-new', () => {
       const handle = client.workflow.getHandle(orderWorkflowId(orderId));
       const firstRun = (await handle.describe()).runId;
       await handle.signal(paypalEventSignal, { eventId: 'WH-BEFORE-ROLLOVER', eventType: 'CHECKOUT.ORDER.SAVED' });
-      await waitFor('a new run', async () => ((await client.workflow.getHandle(orderWorkflowId(orderId)).describe()).runId !== firstRun ? true : undefined), 60_000);
+      let filler = 0;
+      await waitFor('a new run', async () => {
+        if ((await handle.describe()).runId !== firstRun) return true;
+        await handle.signal(paypalEventSignal, { eventId: `WH-FILLER-${++filler}`, eventType: 'CHECKOUT.ORDER.SAVED' });
+        return undefined;
+      }, 60_000, 300);
       const before = await h.status(orderId);
       assert.equal(before?.state, 'awaiting_payment');
       assert.equal(before?.timeline[0]?.note, 'order workflow started', 'the timeline survived the new run');

@@ -36,12 +36,15 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       await connection.close();
     }
   };
-  /** Waits until the order's pending-capture poll (one awaitCaptureSettled activity) has read PayPal `reads` times. */
-  const pollAfterReads = (orderId: string, reads: number) =>
+  /**
+   * Waits until the order's poll (one awaitCaptureSettled activity for a pending capture, one awaitPaymentChange
+   * for an order awaiting payment) has read PayPal `reads` times.
+   */
+  const pollAfterReads = (orderId: string, reads: number, poll: 'awaitCaptureSettled' | 'awaitPaymentChange' = 'awaitCaptureSettled') =>
     withClient((client) => waitFor(`${reads} reads by the poll of ${orderId}`, async () => {
       const { raw } = await client.workflow.getHandle(orderWorkflowId(orderId)).describe();
-      // While an attempt waits for its retry, `attempt` is the next one: `reads` reads have failed with "pending".
-      return raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitCaptureSettled' && (a.attempt ?? 0) > reads);
+      // While an attempt waits for its retry, `attempt` is the next one: `reads` reads have failed ("nothing new").
+      return raw.pendingActivities?.find((a) => a.activityType?.name === poll && (a.attempt ?? 0) > reads);
     }));
   const historyOf = (orderId: string) =>
     withClient(async (client) => (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []);
@@ -217,6 +220,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId } })).status, 409, 'registering twice is refused');
     await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
     try {
+      await pollAfterReads(orderId, 2, 'awaitPaymentChange');
       await h.simulator.control.approveOrder(orderId);
       const status = await h.waitForState(orderId, 'fulfilled');
       assert.equal(status.eventsSeen, 0, 'no webhook was involved');
@@ -224,6 +228,13 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     } finally {
       await h.simulator.control.clearFaults();
     }
+    // One plain read at registration; after it, every read was an attempt of one activity, which returned the approval.
+    const events = await historyOf(orderId);
+    assert.equal(events.filter((e) => scheduledAs(e) === 'verifyPayment').length, 1);
+    const polls = events.filter((e) => scheduledAs(e) === 'awaitPaymentChange');
+    assert.equal(polls.length, 1, 'one poll activity');
+    const started = events.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(polls[0]!.eventId));
+    assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 3, 'the approval found by the third read or a later one');
   });
 
   test('registered order paid with a different amount goes to review (amount mismatch)', async () => {
@@ -269,5 +280,12 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId } })).status, 201);
     const status = await h.waitForState(orderId, 'cancelled', 20_000);
     assert.match(status.timeline.at(-1)?.note ?? '', /no payment before the deadline/);
+    const since = (state: string) => Date.parse(status.timeline.find((t) => t.state === state)?.at ?? '');
+    assert.ok(since('cancelled') - since('awaiting_payment') >= 5_000, 'not before the deadline, though the poll\'s retries stop at it');
+    // Polled all along (every 600 ms after the first 300 ms) by the retries of one activity: no timer per poll.
+    const events = await historyOf(orderId);
+    assert.equal(events.filter((e) => scheduledAs(e) === 'awaitPaymentChange').length, 1, 'one poll activity');
+    assert.equal(events.filter((e) => scheduledAs(e) === 'verifyPayment').length, 1, 'and one plain read, at registration');
+    assert.ok(events.filter((e) => e.timerStartedEventAttributes).length <= 3, 'the first gap, the deadline and the watch: no timer per poll');
   });
 });

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import {
+  CURRENT_MACHINE_OPTIONS,
+  captureStillPending,
   decisionAllowed,
   hasReconciliationTimer,
   isFinal,
   newOrder,
+  paymentStatus,
+  paymentUnchanged,
   transition,
   type Command,
   type MachineInput,
@@ -144,6 +148,15 @@ function execute(sim: Sim, command: Command, cause: MachineInput): void {
   switch (command.type) {
     case 'verify_payment':
       return apply(sim, { type: 'truth', truth: sim.paypal.truth() });
+    // One read of a retried poll: an answer that is not news fails the attempt (the next poll step is the retry).
+    case 'await_capture_settled': {
+      const truth = sim.paypal.truth();
+      return captureStillPending(truth) ? undefined : apply(sim, { type: 'truth', truth });
+    }
+    case 'await_payment_change': {
+      const truth = sim.paypal.truth();
+      return sim.data.truth && paymentUnchanged(paymentStatus(sim.data.truth), truth) ? undefined : apply(sim, { type: 'truth', truth });
+    }
     case 'capture_order':
       // The activity re-reads the order and captures it only if approved; either way it returns the order as it is.
       sim.paypal.captureOrder();
@@ -267,11 +280,13 @@ const EVERYTHING = [DEADLINE, decide('approve'), decide('retry'), decide('reject
 
 // ---- Properties.
 
-// Every property holds for both order workflow types (orderWorkflow's runs replay without the newer options).
-// refundAnnouncementGrace has its own tests in order-machine.test.ts: this driver does not play its timer.
+// Every property holds for the first order workflow type, for orderWorkflowV2's switches, and for every switch on
+// (orderWorkflowV4, whose polls are retried activities that hand the machine only news: the driver's poll step is
+// one attempt). refundAnnouncementGrace has its own tests in order-machine.test.ts: this driver does not play its timer.
 const OPTION_SETS: [string, MachineOptions][] = [
   ['as orderWorkflow runs', {}],
   ['as orderWorkflowV2 runs', { skipKnownCaptureHints: true, retryRefundNotices: true, captureOnApprovalHint: true }],
+  ['as orderWorkflowV4 runs (polls retried)', { ...CURRENT_MACHINE_OPTIONS, refundAnnouncementGrace: false }],
 ];
 for (const [label, options] of OPTION_SETS) {
   describe(`order machine properties (simulated PayPal and merchant service), ${label}`, () => {

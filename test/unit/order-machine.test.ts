@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  paymentStatus,
+  paymentUnchanged,
   transition,
   webhooksReceived,
   type MachineInput,
@@ -146,6 +148,57 @@ describe('order state machine', () => {
       assert.deepEqual(transition(at(state, { truth: captured('COMPLETED') }), poll, NOW, gate).commands, [{ type: 'verify_payment' }], state);
     }
     assert.equal(asked, 1, 'other waiting states never ask the gate');
+  });
+
+  test('an order awaiting payment polls in one retried activity when pollAwaitingPaymentByRetries is on, once it has read PayPal', () => {
+    const read = at('awaiting_payment', { truth: { orderStatus: 'CREATED' } });
+    const poll: MachineInput = { type: 'poll_due' };
+    assert.deepEqual(transition(read, poll, NOW, { pollAwaitingPaymentByRetries: true }).commands, [{ type: 'await_payment_change' }]);
+    assert.deepEqual(transition(read, poll, NOW).commands, [{ type: 'verify_payment' }], 'off: a timer and a read per poll, as before');
+    // The gate (patched() in orderWorkflowV4) is asked only when such a poll is due.
+    let asked = 0;
+    const gate = { pollAwaitingPaymentByRetries: () => (asked++, false) };
+    assert.deepEqual(transition(read, poll, NOW, gate).commands, [{ type: 'verify_payment' }]);
+    assert.equal(asked, 1);
+    assert.deepEqual(transition(at('awaiting_payment'), poll, NOW, gate).commands, [{ type: 'verify_payment' }], 'nothing read yet: a plain read');
+    assert.deepEqual(transition(read, webhooksReceived([{ eventType: 'CHECKOUT.ORDER.SAVED' }]), NOW, gate).commands, [{ type: 'verify_payment' }]);
+    for (const state of ['payment_pending', 'capturing', 'pending_service_update'] as const) {
+      transition(at(state, { truth: captured('PENDING') }), poll, NOW, gate);
+    }
+    assert.equal(asked, 1, 'no other poll, hint or state asks the gate');
+  });
+
+  test('the poll\'s "nothing new" rule is sound: a read with the held payment status leaves an awaiting order as it is', () => {
+    // Every answer that leaves an order in awaiting_payment; an order holding it and reading it again stays put,
+    // with no command, so the poll activity may fail on it ("unchanged") instead of handing it to the machine.
+    const staying: [string, boolean, PaymentTruth][] = [
+      ['not approved yet', true, { orderStatus: 'CREATED' }],
+      ['buyer action required', true, { orderStatus: 'PAYER_ACTION_REQUIRED' }],
+      ['saved', true, { orderStatus: 'SAVED' }],
+      ['a status PayPal may add', true, { orderStatus: 'SOMETHING_NEW' }],
+      ['approved, the merchant captures', false, { orderStatus: 'APPROVED' }],
+      ['approved and authorized, the merchant captures', false, { orderStatus: 'APPROVED', authorization: { id: 'AUTH1', status: 'PENDING' } }],
+    ];
+    for (const [label, autoCapture, truth] of staying) {
+      const held = transition({ ...at('awaiting_payment'), autoCapture }, { type: 'truth', truth }, NOW);
+      assert.equal(held.data.state, 'awaiting_payment', label);
+      const again = transition(held.data, { type: 'truth', truth: { ...truth, orderAmount: { value: '1.00', currency_code: 'USD' } } }, NOW);
+      assert.equal(paymentUnchanged(paymentStatus(held.data.truth!), truth), true, label);
+      assert.equal(again.data.state, 'awaiting_payment', label);
+      assert.deepEqual(again.commands, [], label);
+    }
+    // What moves an order is a difference in the order's, the capture's or the authorization's status or ID.
+    const held = paymentStatus({ orderStatus: 'APPROVED', authorization: { id: 'AUTH1', status: 'PENDING' } });
+    for (const news of [
+      { orderStatus: 'VOIDED', authorization: { id: 'AUTH1', status: 'PENDING' } },
+      { orderStatus: 'APPROVED', authorization: { id: 'AUTH1', status: 'CREATED' } },
+      { orderStatus: 'APPROVED', authorization: { id: 'AUTH2', status: 'PENDING' } },
+      { orderStatus: 'APPROVED' },
+      { ...captured('COMPLETED'), authorization: { id: 'AUTH1', status: 'CAPTURED' } },
+    ]) {
+      assert.equal(paymentUnchanged(held, news), false, JSON.stringify(news));
+    }
+    assert.equal(paymentUnchanged(null, { orderStatus: 'CREATED' }), false, 'nothing held: any read is news');
   });
 
   test('a PAYMENT.CAPTURE.PENDING hint about the capture a pending order holds as PENDING reads nothing (skipKnownPendingHints)', () => {

@@ -1,15 +1,15 @@
 // The capture activity against the in-process PayPal simulator: which PayPal calls it makes for each kind of order,
-// and that only PayPal's answers become the workflow's truth. And the pending capture's poll: it fails (so Temporal
-// retries it on the poll schedule) exactly while PayPal still says PENDING.
+// and that only PayPal's answers become the workflow's truth. And the polls: they fail (so Temporal retries them on
+// the poll schedule) exactly while PayPal still says PENDING, or still shows the payment status the order holds.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createPayPalActivities } from '../../src/activities/paypal';
+import { createPayPalActivities, toPaymentTruth } from '../../src/activities/paypal';
 import { PayPalClient } from '../../src/paypal/client';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { FAILURE_TYPES } from '../../src/workflows/failure-types';
-import type { PaymentTruth } from '../../src/workflows/order-machine';
+import { paymentStatus, type PaymentStatus, type PaymentTruth } from '../../src/workflows/order-machine';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
 
@@ -95,7 +95,7 @@ describe('captureOrder activity', () => {
   });
 });
 
-describe('awaitCaptureSettled activity', () => {
+describe('poll activities: awaitCaptureSettled, awaitPaymentChange', () => {
   let sim: RunningSimulator;
   let client: PayPalClient;
   let activities: ReturnType<typeof createPayPalActivities>;
@@ -143,6 +143,44 @@ describe('awaitCaptureSettled activity', () => {
     const { truth, err } = await poll(orderId, 1);
     assert.equal(err, undefined);
     assert.equal(truth?.capture?.status, 'DECLINED');
+  });
+
+  /** Runs awaitPaymentChange as its `attempt`-th attempt, holding `held`. */
+  const pollPayment = (orderId: string, held: PaymentStatus, attempt: number): Promise<{ truth?: PaymentTruth; err?: unknown }> =>
+    new MockActivityEnvironment({ attempt }).run<[string], PaymentTruth, (id: string) => Promise<PaymentTruth>>((id) => activities.awaitPaymentChange(id, held, GAPS), orderId).then(
+      (truth) => ({ truth }),
+      (err: unknown) => ({ err }),
+    );
+
+  test('awaitPaymentChange fails retryably (BENIGN) with the next gap while the order is as held; returns it once the buyer approves', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('22.00'), approve: false });
+    const held = paymentStatus(toPaymentTruth(await client.getOrder(orderId)));
+    assert.deepEqual(held, { orderStatus: 'CREATED' });
+    for (const [attempt, gap] of [[1, 5_000], [2, 60_000], [5, 3_600_000]] as const) {
+      const { err } = await pollPayment(orderId, held, attempt);
+      assert.ok(err instanceof ApplicationFailure, `attempt ${attempt} fails`);
+      assert.equal(err.type, FAILURE_TYPES.paymentUnchanged);
+      assert.equal(err.nonRetryable, false);
+      assert.equal(err.nextRetryDelay, gap, `attempt ${attempt}: the gap before the next read`);
+      assert.equal(err.category, ApplicationFailureCategory.BENIGN);
+      assert.match(err.message, /still CREATED at PayPal/);
+    }
+    await sim.control.approveOrder(orderId);
+    const { truth, err } = await pollPayment(orderId, held, 6);
+    assert.equal(err, undefined);
+    assert.equal(truth?.orderStatus, 'APPROVED');
+  });
+
+  test('awaitPaymentChange returns any other change too (an approval reversed: VOIDED), and fails for good on an unknown order', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('23.00') });
+    const held = paymentStatus(toPaymentTruth(await client.getOrder(orderId)));
+    assert.equal((await pollPayment(orderId, held, 1)).err instanceof ApplicationFailure, true, 'approved, as held');
+    await sim.control.reverseApproval(orderId);
+    assert.equal((await pollPayment(orderId, held, 2)).truth?.orderStatus, 'VOIDED');
+    const { err } = await pollPayment('NOSUCHORDER0000003', held, 1);
+    assert.ok(err instanceof ApplicationFailure);
+    assert.equal(err.type, FAILURE_TYPES.paypalOrderNotFound);
+    assert.equal(err.nonRetryable, true);
   });
 
   test('an unknown order is a permanent failure of its own type, not a pending poll', async () => {
