@@ -134,6 +134,7 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
         }),
         interceptors: tracing?.workerInterceptors,
         sinks: tracing?.sinks,
+        maxCachedWorkflows: config.TEMPORAL_MAX_CACHED_WORKFLOWS,
       });
       const running = worker.run();
       // Shutdown drains: the worker stops polling, in-flight activities get the grace time, then run() resolves.

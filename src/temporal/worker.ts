@@ -39,6 +39,8 @@ export interface OrderWorkerOptions {
   interceptors?: Omit<WorkerInterceptors, 'workflowModules'>;
   /** Sinks, e.g. tracing's `exporter`; without one, workflow spans are discarded. */
   sinks?: InjectedSinks<OpenTelemetrySinks>;
+  /** Workflows kept in the sticky cache (TEMPORAL_MAX_CACHED_WORKFLOWS); undefined: the SDK's heap-based default. */
+  maxCachedWorkflows?: number;
 }
 
 /** Creates (does not run) the worker that executes order workflows and their activities. */
@@ -54,5 +56,6 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     interceptors: { ...opts.interceptors, ...(bundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     sinks: { ...DISCARD_WORKFLOW_SPANS, ...opts.sinks },
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as '30s',
+    ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
   });
 }

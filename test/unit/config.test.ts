@@ -26,6 +26,13 @@ describe('configuration', () => {
     fails({ FULFILLMENT_URL: 'ftp://merchant.example/x', FULFILLMENT_SECRET: 's' }, /FULFILLMENT_URL/);
   });
 
+  test('the worker\'s sticky cache is the SDK\'s default unless TEMPORAL_MAX_CACHED_WORKFLOWS bounds it', () => {
+    assert.equal(loadConfig({}).TEMPORAL_MAX_CACHED_WORKFLOWS, undefined);
+    assert.equal(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '500' }).TEMPORAL_MAX_CACHED_WORKFLOWS, 500);
+    fails({ TEMPORAL_MAX_CACHED_WORKFLOWS: '1' }, /TEMPORAL_MAX_CACHED_WORKFLOWS/); // the SDK needs 2 or more
+    fails({ TEMPORAL_MAX_CACHED_WORKFLOWS: 'lots' }, /TEMPORAL_MAX_CACHED_WORKFLOWS/);
+  });
+
   test('the admin API binds beyond loopback only with a token', () => {
     fails({ ADMIN_HOST: '0.0.0.0' }, /ADMIN_HOST/);
     assert.equal(loadConfig({ ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: randomBytes(16).toString('hex') }).ADMIN_HOST, '0.0.0.0');
