@@ -39,7 +39,7 @@ export interface OrderWorkerOptions {
   interceptors?: Omit<WorkerInterceptors, 'workflowModules'>;
   /** Sinks, e.g. tracing's `exporter`; without one, workflow spans are discarded. */
   sinks?: InjectedSinks<OpenTelemetrySinks>;
-  /** Workflows kept in the sticky cache (TEMPORAL_MAX_CACHED_WORKFLOWS); undefined: the SDK's heap-based default. */
+  /** Workflows kept in the sticky cache (TEMPORAL_MAX_CACHED_WORKFLOWS); undefined: the SDK's heap-based default (tests). */
   maxCachedWorkflows?: number;
 }
 

@@ -26,9 +26,9 @@ describe('configuration', () => {
     fails({ FULFILLMENT_URL: 'ftp://merchant.example/x', FULFILLMENT_SECRET: 's' }, /FULFILLMENT_URL/);
   });
 
-  test('the worker\'s sticky cache is the SDK\'s default unless TEMPORAL_MAX_CACHED_WORKFLOWS bounds it', () => {
-    assert.equal(loadConfig({}).TEMPORAL_MAX_CACHED_WORKFLOWS, undefined);
-    assert.equal(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '500' }).TEMPORAL_MAX_CACHED_WORKFLOWS, 500);
+  test('the worker\'s sticky cache holds 500 orders unless TEMPORAL_MAX_CACHED_WORKFLOWS says otherwise', () => {
+    assert.equal(loadConfig({}).TEMPORAL_MAX_CACHED_WORKFLOWS, 500);
+    assert.equal(loadConfig({ TEMPORAL_MAX_CACHED_WORKFLOWS: '2000' }).TEMPORAL_MAX_CACHED_WORKFLOWS, 2000);
     fails({ TEMPORAL_MAX_CACHED_WORKFLOWS: '1' }, /TEMPORAL_MAX_CACHED_WORKFLOWS/); // the SDK needs 2 or more
     fails({ TEMPORAL_MAX_CACHED_WORKFLOWS: 'lots' }, /TEMPORAL_MAX_CACHED_WORKFLOWS/);
   });
