@@ -50,8 +50,10 @@ export interface ChaosOrder {
   kind: ScenarioKind;
   orderId?: string;
   amount: string;
-  /** Follow-up done (pending capture settled, capture reversed), or not needed. */
+  /** Follow-up done (pending capture settled, capture reversed, a late buyer's approval), or not needed. */
   followUpDone: boolean;
+  /** Registered orders whose buyer approves late (every other one): not before this time (ms since the epoch). */
+  approveAt?: number;
   /** Support's reject was sent (mismatch orders); it is sent again, with the same Idempotency-Key, until answered 200. */
   rejectSent?: boolean;
   refundId?: string;
@@ -85,8 +87,18 @@ export function planOrders(count: number, random: () => number): ChaosOrder[] {
       roll -= w;
     }
     const amount = `${10 + Math.floor(random() * 490)}.${String(Math.floor(random() * 100)).padStart(2, '0')}`;
-    return { index, kind, amount, followUpDone: kind !== 'pending' && kind !== 'reversed' && kind !== 'mismatch' };
+    return { index, kind, amount, followUpDone: kind !== 'pending' && kind !== 'reversed' && kind !== 'mismatch' && !lateBuyer(kind, index) };
   });
+}
+
+/**
+ * Every other registered order's buyer approves only LATE_APPROVAL_MS after the registration, so that its order
+ * polls PayPal first (the chaos schedule's first poll is 5 s after the registration's read): the approval's webhook
+ * then cancels the running poll, or, dropped, is found by the poll's next read.
+ */
+const LATE_APPROVAL_MS = 8_000;
+function lateBuyer(kind: ScenarioKind, index: number): boolean {
+  return kind === 'registered' && index % 2 === 1;
 }
 
 /** What driving orders needs: the simulator (as buyer), the merchant's records and the admin API (as support). */
@@ -113,7 +125,7 @@ async function persist<T>(ms: number, call: () => Promise<T>): Promise<T> {
 /**
  * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), a capture
  * that will be pending or declined, or a merchant registration (`POST /orders`, with the right or a wrong amount)
- * before the buyer approves.
+ * before the buyer approves (at once, or for every other registered order LATE_APPROVAL_MS later, in followUp).
  */
 export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<void> {
   const amount = { currency_code: 'USD', value: order.amount };
@@ -131,17 +143,31 @@ export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<
     // 409: an earlier attempt did register it (its answer was lost to an outage).
     if (status !== 201 && status !== 409) throw new Error(`POST /orders answered ${status}`);
   });
+  if (lateBuyer(order.kind, order.index)) {
+    order.approveAt = Date.now() + LATE_APPROVAL_MS;
+    return;
+  }
   await persist(60_000, () => deps.control.approveOrder(created.orderId, { captureOutcome }));
 }
 
 /**
  * The second act of scenarios that have one, called repeatedly until it reports done: settle a pending capture
  * once it exists; reverse a fulfilled order's capture (a chargeback) once the merchant applied `order.paid`;
- * reject an order in review for an amount mismatch, as support would (`POST /orders/:id/reject`).
+ * reject an order in review for an amount mismatch, as support would (`POST /orders/:id/reject`); approve a late
+ * buyer's registered order once its time has come.
  */
 export async function followUp(order: ChaosOrder, deps: DriverDeps): Promise<void> {
   if (order.followUpDone || !order.orderId) return;
-  if (order.kind === 'pending') {
+  if (order.kind === 'registered') {
+    if (Date.now() < (order.approveAt ?? 0)) return;
+    try {
+      await deps.control.approveOrder(order.orderId, { captureOutcome: 'COMPLETED' });
+    } catch (err) {
+      // An earlier call may have approved it and lost its answer: done if PayPal (the simulator) says approved.
+      if ((await deps.control.events({ orderId: order.orderId, eventType: 'CHECKOUT.ORDER.APPROVED' })).length === 0) throw err;
+    }
+    order.followUpDone = true;
+  } else if (order.kind === 'pending') {
     const events = await deps.control.events({ orderId: order.orderId, eventType: 'PAYMENT.CAPTURE.PENDING' });
     const captureId = events[0]?.event.resource.id;
     if (typeof captureId !== 'string') return; // not captured yet
