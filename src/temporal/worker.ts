@@ -56,6 +56,6 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     interceptors: { ...opts.interceptors, ...(bundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     sinks: { ...DISCARD_WORKFLOW_SPANS, ...opts.sinks },
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as '30s',
-    ...(opts.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: opts.maxCachedWorkflows }),
+    maxCachedWorkflows: opts.maxCachedWorkflows, // undefined: the SDK's default
   });
 }

@@ -26,7 +26,6 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
   });
 }
 
-
 /**
  * The type clients started before orderWorkflowV3 (which publishes `fulfilling` only when the service update's
  * first attempt fails), kept registered and unchanged for its running orders. Delete it once

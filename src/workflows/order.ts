@@ -45,7 +45,7 @@ import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypal
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
-import { nextWait, retryGaps, type NextWait } from './waits';
+import { nextWait, retryGaps, stateDeadlineMs, type NextWait } from './waits';
 
 /** Start arguments of an order workflow. */
 export interface OrderWorkflowInput {
@@ -281,28 +281,16 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
    * input) or the deadline stopped the retries (the loop's next wait ends at the deadline).
    */
   async function pollUntilPaymentMoves(kind: 'await_capture_settled' | 'await_payment_change'): Promise<MachineInput | undefined> {
-    const deadlineMs = kind === 'await_capture_settled' ? timing.paymentPendingDeadlineMs : timing.awaitingPaymentDeadlineMs;
-    const untilDeadline = Date.parse(data.stateSince) + deadlineMs - Date.now();
+    const untilDeadline = Date.parse(data.stateSince) + stateDeadlineMs(data.state, timing) - Date.now();
     if (untilDeadline <= 0) return undefined;
     const gaps = retryGaps(timing.pollScheduleMs, pollIndex);
+    const options = { ...paypalOptions, scheduleToCloseTimeout: untilDeadline };
+    const read = kind === 'await_capture_settled'
+      ? () => paypal.awaitCaptureSettled.executeWithOptions({ ...options, summary: `Poll order ${orderId} at PayPal until its capture settles` }, [orderId, gaps])
+      : () => paypal.awaitPaymentChange.executeWithOptions({ ...options, summary: `Poll order ${orderId} at PayPal until its payment moves` }, [orderId, data.truth ? paymentStatus(data.truth) : null, gaps]);
     const scope = new CancellationScope();
     let finished = false;
-    const poll = scope.run(async () => {
-      try {
-        if (kind === 'await_capture_settled') {
-          return await paypal.awaitCaptureSettled.executeWithOptions(
-            { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its capture settles` },
-            [orderId, gaps],
-          );
-        }
-        return await paypal.awaitPaymentChange.executeWithOptions(
-          { ...paypalOptions, scheduleToCloseTimeout: untilDeadline, summary: `Poll order ${orderId} at PayPal until its payment moves` },
-          [orderId, data.truth ? paymentStatus(data.truth) : null, gaps],
-        );
-      } finally {
-        finished = true;
-      }
-    });
+    const poll = scope.run(() => read().finally(() => (finished = true)));
     await condition(() => finished || hasWork());
     if (!finished) scope.cancel();
     try {

@@ -35,14 +35,17 @@ export function nextWait(data: OrderData, timing: OrderTiming, pollIndex: number
   if (!hasReconciliationTimer(data.state)) return { ms: undefined, then: 'poll_due' }; // e.g. needs_review: wait for a human
   const schedule = data.state === 'pending_service_update' ? [timing.pendingServiceUpdateIntervalMs] : timing.pollScheduleMs;
   const poll = schedule[Math.min(pollIndex, schedule.length - 1)] ?? 60_000;
-  const deadlineMs = {
-    payment_pending: timing.paymentPendingDeadlineMs,
-    pending_service_update: timing.pendingServiceUpdateDeadlineMs,
-  }[data.state as string] ?? timing.awaitingPaymentDeadlineMs;
-  const next = pollOrDeadline(enteredAt + deadlineMs, poll);
+  const next = pollOrDeadline(enteredAt + stateDeadlineMs(data.state, timing), poll);
   // A refund read while the update is re-attempted may be waiting for its webhook (refundGraceWhileUpdatePending).
   const announcement = data.state === 'pending_service_update' ? announcementWait(data, timing, now) : undefined;
   return announcement ? earliest([next, announcement]) : next;
+}
+
+/** How long a state with reconciliation polls may last before its deadline (counted from entering it). */
+export function stateDeadlineMs(state: OrderData['state'], timing: OrderTiming): number {
+  if (state === 'payment_pending') return timing.paymentPendingDeadlineMs;
+  if (state === 'pending_service_update') return timing.pendingServiceUpdateDeadlineMs;
+  return timing.awaitingPaymentDeadlineMs;
 }
 
 /** When the grace for the earliest refund still waiting for its webhook is over, if one is waiting. */
