@@ -42,5 +42,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The benches' own workflows are bundled and sandboxed like the product's.
+    files: ['bench/*-workflow.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })) }],
+    },
+  },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { clientBench } from './client';
 import { costBench } from './cost';
 import { e2eBench } from './e2e';
+import { featuresBench } from './features';
 import { httpBench } from './http';
 import { machineInfo, progress, toMarkdown, type BenchModule } from './harness';
 import { intakeBench } from './intake';
@@ -15,7 +16,7 @@ import { createRunContext } from './temporal';
 import { verifyBench } from './verify';
 
 /** Every benchmark `npm run bench` knows, in the order they run. */
-const BENCHES: readonly BenchModule[] = [intakeBench, clientBench, verifyBench, httpBench, e2eBench, costBench];
+const BENCHES: readonly BenchModule[] = [intakeBench, clientBench, verifyBench, httpBench, e2eBench, featuresBench, costBench];
 
 const RESULTS_DIR = join(__dirname, 'results');
 const DOC = join(__dirname, '..', 'docs', 'benchmark-results.md');
