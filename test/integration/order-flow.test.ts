@@ -1,8 +1,10 @@
 // The whole flow against a real Temporal dev server, the PayPal simulator and a test merchant service.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import { orderTiming } from '../../src/config';
 import { PayPalClient } from '../../src/paypal/client';
+import { OrdersClient } from '../../src/temporal/orders-client';
 import { orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
@@ -126,6 +128,35 @@ describe('order flow on a real Temporal server', () => {
       assert.equal(h.receiver.forOrder(orderId).length, 1);
     } finally {
       await h.simulator.control.clearFaults();
+    }
+  });
+
+  test('a follow-up webhook reaches its open order by a plain signal; one ahead of any run starts it by signal-with-start', async () => {
+    const calls: string[] = [];
+    const counting: WorkflowClientInterceptor = {
+      start: (input, next) => (calls.push('start'), next(input)),
+      signal: (input, next) => (calls.push('signal'), next(input)),
+      signalWithStart: (input, next) => (calls.push('signalWithStart'), next(input)),
+    };
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const client = new Client({ connection, interceptors: { workflow: [counting] } });
+      const orders = new OrdersClient(client, { taskQueue: h.config.TEMPORAL_TASK_QUEUE, autoCapture: true, timing: orderTiming(h.config) });
+
+      const open = await h.simulator.control.checkout({ amount: USD('11.00') });
+      const before = await h.waitForState(open.orderId, 'fulfilled');
+      await orders.deliverEvent(open.orderId, { eventId: `WH-FOLLOW-UP-${open.orderId}`, eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: before.truth?.capture?.id });
+      assert.deepEqual(calls, ['signal'], 'one plain signal to the open run');
+      await waitFor('the follow-up event to be seen', async () => ((await h.status(open.orderId))?.eventsSeen ?? 0) > before.eventsSeen);
+
+      calls.length = 0;
+      const early = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
+      assert.equal(await h.status(early.orderId), undefined, 'no run yet');
+      await orders.deliverEvent(early.orderId, { eventId: `WH-EARLY-${early.orderId}`, eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: 'CAPTURE-NOT-YET' });
+      assert.deepEqual(calls, ['signal', 'signalWithStart'], 'the signal found no run, so the event started one');
+      assert.equal((await h.status(early.orderId))?.eventsSeen, 1, 'the started run holds the event');
+    } finally {
+      await connection.close();
     }
   });
 

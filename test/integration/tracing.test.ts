@@ -74,7 +74,7 @@ describe('OpenTelemetry tracing', () => {
     const connection = await Connection.connect({ address: h.temporalAddress });
     try {
       // A plain client (no tracing interceptors, no TRACED_MEMO_KEY memo) starts the second order's run before its
-      // webhook arrives; the intake's traced signal-with-start then only signals it.
+      // webhook arrives; the intake's traced start is then refused and only signals it.
       const plain = new Client({ connection });
       await plain.workflow.getHandle(orderWorkflowId(orderId)).result();
       const untraced = await h.simulator.control.checkout({ amount: { currency_code: 'USD', value: '26.00' }, approve: false });
@@ -103,7 +103,7 @@ describe('OpenTelemetry tracing', () => {
     const names = new Set(spans.map((s) => s.name));
     for (const name of [
       'StartWorkflow:orderWorkflowV4', // client interceptor (the intake starting the order on its approval webhook)
-      'SignalWithStartWorkflow:orderWorkflowV4', // client interceptor (the intake recording the capture-completed webhook)
+      'SignalWorkflow:paypalEvent', // client interceptor (the intake signalling the capture-completed webhook to the open run)
       'RunWorkflow:orderWorkflowV4', // workflow interceptor, from the bundle, through the exporter sink
       'StartActivity:captureOrder',
       'RunActivity:captureOrder', // activity interceptor
