@@ -25,7 +25,7 @@ export interface TracingOptions {
 
 /** What the Temporal client and worker need to trace; `shutdown()` flushes the spans still buffered. */
 export interface Tracing {
-  /** Client side: StartWorkflow / SignalWithStartWorkflow / StartWorkflowUpdate / QueryWorkflow spans, context sent in headers. */
+  /** Client side: StartWorkflow / SignalWorkflow / SignalWithStartWorkflow / StartWorkflowUpdate / QueryWorkflow spans, context sent in headers. */
   clientInterceptors: ClientInterceptors;
   /**
    * Worker side: RunActivity spans (children of the workflow's StartActivity span) and trace IDs on activity logs.

@@ -55,7 +55,7 @@ export class OrderClosedError extends Error {
 
 /**
  * Event types that open an order: their delivery usually finds no workflow yet, so it starts one with the event
- * in its input. Other events usually find a running workflow, where one signal-with-start beats a failed start.
+ * in its input. Other events usually find a running workflow, which a plain signal reaches most cheaply.
  */
 const OPENS_ORDER: ReadonlySet<string> = new Set(['CHECKOUT.ORDER.APPROVED']);
 
