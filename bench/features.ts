@@ -43,6 +43,12 @@ interface PathTotals {
   processCpuMs: number;
 }
 
+/** A difference with its sign, one decimal: +0.8, −0.3. */
+function signed(x: number): string {
+  const text = Math.abs(x).toFixed(1);
+  return text === '0.0' ? '0.0' : `${x < 0 ? '−' : '+'}${text}`;
+}
+
 /** The features bench. */
 export const featuresBench: BenchModule = {
   name: 'features',
@@ -130,7 +136,7 @@ export const featuresBench: BenchModule = {
         perSec(t),
         i === 0 ? '1' : `${(perSec(t) / perSec(base)).toFixed(2)} (${ratioIntervalText(t.windows, base.windows)})`,
         t.serverCpuMs === undefined ? 'n/a' : (t.serverCpuMs / runs).toFixed(1),
-        t.serverCpuMs === undefined || base.serverCpuMs === undefined ? 'n/a' : i === 0 ? '0' : `+${((t.serverCpuMs - base.serverCpuMs) / runs).toFixed(1)}`,
+        t.serverCpuMs === undefined || base.serverCpuMs === undefined ? 'n/a' : i === 0 ? '0' : signed((t.serverCpuMs - base.serverCpuMs) / runs),
         t.processCpuMs / runs,
       ];
     });
