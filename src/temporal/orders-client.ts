@@ -119,8 +119,8 @@ export class OrdersClient {
   }
 
   /**
-   * Signals the event to the order's open run, where every event after the approval finds it; only when there is
-   * none (an event ahead of its approval, or a closed order) does it make the signal-with-start, which starts the
+   * Signals the event to the order's open run, which nearly every event after the approval finds; only when there
+   * is none (an event ahead of its approval, or a closed order) does it make the signal-with-start, which starts the
    * order or, for a completed one, is refused. A plain signal costs the server about a third less CPU than a
    * signal-with-start to the same open run, and carries no start options (docs/benchmarks.md).
    */
