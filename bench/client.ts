@@ -10,7 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { OrdersClient } from '../src/temporal/orders-client';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvalHint } from './events';
-import { markdownTable, poolLoad, processCpuMs, progress, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
+import { addCpuSince, markdownTable, poolLoad, processCpuMs, progress, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
 
 const N = Number(process.env.CLIENT_N ?? 500);
 const ROUNDS = Number(process.env.CLIENT_ROUNDS ?? 2);
@@ -116,10 +116,9 @@ async function followUpTable(client: Client, taskQueue: string, tag: string, ser
       await runLoad(WARMUP, FOLLOW_UP_CONCURRENCY, call);
       const server0 = processCpuMs(serverPid);
       const run = await timedLoad(undefined, N, FOLLOW_UP_CONCURRENCY, call);
-      const server1 = processCpuMs(serverPid);
+      t.serverMs = addCpuSince(t.serverMs, serverPid, server0);
       t.runs.push(run);
       t.cpuMs += run.cpuMs;
-      t.serverMs = t.serverMs === undefined || server0 === undefined || server1 === undefined ? undefined : t.serverMs + server1 - server0;
       progress(`client: follow-up round ${r + 1}/${ROUNDS * 2} ${name}: ${(N / (run.elapsedMs / 1000)).toFixed(0)}/s`);
     }
   }

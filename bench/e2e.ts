@@ -14,7 +14,7 @@ import { workflowBundleOptions } from '../src/temporal/worker';
 import { SimulatorControlClient } from '../src/simulator/control-client';
 import type { RunningSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
-import { markdownTable, processCpuMs, progress, quantile, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { addCpuSince, markdownTable, processCpuMs, progress, quantile, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
 import { approvalHint } from './events';
 import { FastReceiver } from './receiver';
 import { replayCost, type ReplayCost } from './replay-cost';
@@ -101,11 +101,6 @@ class PathTotals {
       withoutPayPal: all - per(this.simulatorCpuMs),
     };
   }
-}
-
-function cpuSince(pid: number | undefined, startMs: number | undefined): number | undefined {
-  const now = processCpuMs(pid);
-  return now === undefined || startMs === undefined ? undefined : now - startMs;
 }
 
 const cpuMs = (s: WorkerStats) => s.cpuUserMs + s.cpuSystemMs;
@@ -208,11 +203,10 @@ export const e2eBench: BenchModule = {
         for (const p of measured) p.start();
         const server0 = processCpuMs(serverPid);
         const load = await timedLoad(`e2e-${path}-r${round}`, perRound, CONCURRENCY, async () => t.timed.push(await run()));
-        const server = cpuSince(serverPid, server0);
+        t.serverCpuMs = addCpuSince(t.serverCpuMs, serverPid, server0);
         const [workerStats, simulatorStats] = await Promise.all(measured.map((p) => p.sample()));
         t.windows.push({ calls: perRound, elapsedMs: load.elapsedMs });
         t.driverCpuMs += load.cpuMs;
-        t.serverCpuMs = t.serverCpuMs === undefined || server === undefined ? undefined : t.serverCpuMs + server;
         t.workerCpuMs += cpuMs(workerStats!);
         t.peakRssMb = Math.max(t.peakRssMb, workerStats!.peakRssMb);
         if (simulatorStats) t.simulatorCpuMs += cpuMs(simulatorStats);

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { initialSearchAttributes } from '../src/workflows/presentation';
 import type { FeatureSwitches } from './feature-workflow';
-import { markdownTable, processCpuMs, progress, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { addCpuSince, markdownTable, processCpuMs, progress, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
 import { bundleToFile } from './temporal';
 
 const N = Number(process.env.FEATURES_N ?? 600);
@@ -39,8 +39,10 @@ const PATHS: readonly FeaturePath[] = [
 /** Totals of one path over its timed windows. */
 interface PathTotals {
   windows: TimedWindow[];
+  /** The dev server's CPU over the windows; undefined once a reading failed (addCpuSince). */
   serverCpuMs: number | undefined;
-  processCpuMs: number;
+  /** This process's CPU (the worker and the client) over the windows. */
+  benchCpuMs: number;
 }
 
 /** A difference with its sign, one decimal: +0.8, −0.3. */
@@ -97,7 +99,7 @@ export const featuresBench: BenchModule = {
       await updated;
       reached.delete(workflowId);
     };
-    const totals = PATHS.map((): PathTotals => ({ windows: [], serverCpuMs: 0, processCpuMs: 0 }));
+    const totals = PATHS.map((): PathTotals => ({ windows: [], serverCpuMs: 0, benchCpuMs: 0 }));
     const perRound = Math.ceil(N / ROUNDS);
     try {
       for (const path of PATHS) await runLoad(WARMUP, CONCURRENCY, () => runOnce(path));
@@ -111,10 +113,9 @@ export const featuresBench: BenchModule = {
           const server0 = processCpuMs(serverPid);
           const load = await timedLoad(undefined, perRound, CONCURRENCY, () => runOnce(PATHS[i]!));
           await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-          const server1 = processCpuMs(serverPid);
+          t.serverCpuMs = addCpuSince(t.serverCpuMs, serverPid, server0);
           t.windows.push({ calls: perRound, elapsedMs: load.elapsedMs });
-          t.processCpuMs += load.cpuMs;
-          t.serverCpuMs = t.serverCpuMs === undefined || server0 === undefined || server1 === undefined ? undefined : t.serverCpuMs + server1 - server0;
+          t.benchCpuMs += load.cpuMs;
           progress(`features: round ${round + 1}/${ROUNDS} path ${i + 1}: ${(perRound / (load.elapsedMs / 1000)).toFixed(1)}/s`);
         }
       }
@@ -137,7 +138,7 @@ export const featuresBench: BenchModule = {
         i === 0 ? '1' : `${(perSec(t) / perSec(base)).toFixed(2)} (${ratioIntervalText(t.windows, base.windows)})`,
         t.serverCpuMs === undefined ? 'n/a' : (t.serverCpuMs / runs).toFixed(1),
         t.serverCpuMs === undefined || base.serverCpuMs === undefined ? 'n/a' : i === 0 ? '0' : signed((t.serverCpuMs - base.serverCpuMs) / runs),
-        t.processCpuMs / runs,
+        t.benchCpuMs / runs,
       ];
     });
     return {

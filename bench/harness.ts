@@ -89,6 +89,15 @@ export function processCpuMs(pid: number | undefined): number | undefined {
 }
 
 /**
+ * `total` plus the CPU process `pid` has used since `startMs` (a {@link processCpuMs} reading): how the benches sum
+ * the dev server's CPU over their timed windows. Undefined once any reading failed (off Linux, process gone).
+ */
+export function addCpuSince(total: number | undefined, pid: number | undefined, startMs: number | undefined): number | undefined {
+  const now = processCpuMs(pid);
+  return total === undefined || startMs === undefined || now === undefined ? undefined : total + now - startMs;
+}
+
+/**
  * Runs `op` once per sample, `n` times, after a warm-up round of `warmup` calls (JIT, caches), timing each call
  * with `process.hrtime.bigint()`. Awaits the result only when `op` returns a promise, so synchronous operations
  * are not charged a microtask.

@@ -107,15 +107,15 @@ export class OrdersClient {
 
   /** Starts the order's workflow with the event in its input; if a run is open already, signals the event to it. */
   private async startWithEvent(orderId: string, hint: PayPalEventHint): Promise<void> {
-    const { signal: _signal, signalArgs: _signalArgs, args, ...start } = this.deliverEventOptions(orderId, hint);
+    const args: [OrderWorkflowInput] = [{ ...this.startInput(orderId), firstEvent: hint }];
     try {
-      await this.client.workflow.start(ORDER_WORKFLOW_TYPE, { ...start, args: [{ ...args[0], firstEvent: hint }], workflowIdConflictPolicy: 'FAIL' });
+      await this.client.workflow.start(ORDER_WORKFLOW_TYPE, { ...this.eventStartOptions(orderId, hint), args, workflowIdConflictPolicy: 'FAIL' });
       return;
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     // Refused: a run is open (a registered order, a redelivery), or completed (then the signal finds no open run).
-    await this.client.workflow.getHandle(start.workflowId).signal(paypalEventSignal, hint);
+    await this.client.workflow.getHandle(orderWorkflowId(orderId)).signal(paypalEventSignal, hint);
   }
 
   /**
@@ -136,16 +136,18 @@ export class OrdersClient {
 
   /** The signal-with-start deliverEvent makes for events that find no open run (public for the intake benchmark). */
   deliverEventOptions(orderId: string, hint: PayPalEventHint): WithWorkflowArgs<typeof orderWorkflowV4, WorkflowSignalWithStartOptions<[PayPalEventHint]>> {
+    return { ...this.eventStartOptions(orderId, hint), args: [this.startInput(orderId)], signal: paypalEventSignal, signalArgs: [hint] };
+  }
+
+  /** What a start for a webhook sets besides its input, whether a plain start (approval) or a signal-with-start. */
+  private eventStartOptions(orderId: string, hint: PayPalEventHint) {
     return {
       workflowId: orderWorkflowId(orderId),
       taskQueue: this.defaults.taskQueue,
-      args: [this.startInput(orderId)],
-      signal: paypalEventSignal,
-      signalArgs: [hint],
       // A completed order stays completed: its run absorbed late events during its watch window, and a fresh run
       // would have forgotten its decisions (a rejected order must never be fulfilled by a redelivery). Only a run
       // that failed or was terminated may be restarted by a new event.
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' as const,
       typedSearchAttributes: initialSearchAttributes(orderId, { autoCapture: this.defaults.autoCapture, firstHint: hint }),
       staticSummary: `PayPal order ${orderId}`,
       ...this.memo(),
