@@ -45,16 +45,20 @@ export interface PaymentTruth {
   invoiceId?: string;
 }
 
+/** Every reason an order waits for a human (the README's review-reason table says what support does with each). */
+export const REVIEW_REASON_CODES = [
+  'service_update_failed',
+  'capture_failed',
+  'order_not_found',
+  'amount_mismatch',
+  'partial_refund_before_fulfilment',
+  'payment_pending_too_long',
+  'refund_notification_failed',
+  'paid_after_cancellation',
+] as const;
+
 /** Why an order waits for a human. */
-export type ReviewReasonCode =
-  | 'service_update_failed'
-  | 'capture_failed'
-  | 'order_not_found'
-  | 'amount_mismatch'
-  | 'partial_refund_before_fulfilment'
-  | 'payment_pending_too_long'
-  | 'refund_notification_failed'
-  | 'paid_after_cancellation';
+export type ReviewReasonCode = (typeof REVIEW_REASON_CODES)[number];
 
 /** Support's decision on an order in review. */
 export type ReviewDecisionKind = 'approve' | 'retry' | 'reject';
