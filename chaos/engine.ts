@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { AdminApiClient } from '../src/cli/admin-client';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
+import { metrics } from '../src/metrics';
 import { startProduct, type RunningProduct } from '../src/runtime';
 import { startSimulator, type RunningSimulator } from '../src/simulator';
 import { workflowBundleOptions } from '../src/temporal/worker';
@@ -52,8 +53,18 @@ export interface ChaosReport {
   faultsApplied: { atMs: number; label: string }[];
   worker: { starts: number; kills: number; unexpectedExits: number; restartMs: number[] };
   temporalRestarts: number;
+  /** When the Temporal dev server was down (epoch ms, from stop to ready again). */
+  temporalDown: { from: number; to: number }[];
   merchant: Record<string, number>;
+  /** The intake's answers other than 2xx during the run, by reason (its paypal_webhook_failures_total counter). */
+  intakeFailures: Record<string, number>;
   scratchDir: string;
+}
+
+/** The intake's failure counter in this process, by reason. */
+async function intakeFailureCounts(): Promise<Record<string, number>> {
+  const { values } = await metrics.webhookFailures.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels.reason), v.value]));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -77,7 +88,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = {
     ok: false, converged: false, durationMs: 0, options: { ...opts, log: undefined } as Omit<ChaosOptions, 'log'>,
     violations: [], stats: undefined, scenarios: {}, faultsApplied: [],
-    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalRestarts: 0, merchant: {}, scratchDir: dir,
+    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalRestarts: 0, temporalDown: [], merchant: {}, intakeFailures: {}, scratchDir: dir,
   };
   delete (report.options as Partial<ChaosOptions>).log;
   try {
@@ -120,6 +131,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       LOG_LEVEL: 'warn',
     };
 
+    const failuresBefore = await intakeFailureCounts();
     // The API (intake + admin) runs in this process, on the simulator's certificate, like `npm start` does.
     const config = loadConfig({ ...shared, PORT: '0', HOST: '127.0.0.1', ADMIN_PORT: '0', PAYPAL_ENV: 'simulator' });
     const apiLog = createWriteStream(join(dir, 'api.log'));
@@ -200,13 +212,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           say(`worker restarted (ready in ${ms} ms)`);
           return;
         }
-        case 'temporal_stop':
+        case 'temporal_stop': {
+          const from = Date.now();
           await temporal.stop();
           await sleep(opts.temporalDownMs);
           await temporal.start();
+          report.temporalDown.push({ from, to: Date.now() });
           report.temporalRestarts++;
           say(`Temporal dev server back after ${(opts.temporalDownMs / 1000).toFixed(0)} s down (same port, same SQLite file)`);
           return;
+        }
         case 'clear':
           await simulator.control.clearFaults();
           // The merchant keeps failing intermittently a little longer: the fulfilment wave comes after arrivals.
@@ -266,10 +281,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     say('verifying: workflow histories vs. simulator delivery log vs. merchant requests');
     await refreshStates(client, taskQueue, states).catch(() => undefined);
-    const { violations, stats } = await verifyRun({ client, control: simulator.control, merchant, orders, visibility: states });
+    const { violations, stats } = await verifyRun({ client, control: simulator.control, merchant, orders, visibility: states, temporalDown: report.temporalDown });
     report.violations = violations;
     report.stats = stats;
     report.merchant = merchant.stats();
+    for (const [reason, n] of Object.entries(await intakeFailureCounts())) {
+      const during = n - (failuresBefore[reason] ?? 0);
+      if (during > 0) report.intakeFailures[reason] = during;
+    }
     report.worker = { ...report.worker, starts: worker.starts, kills: worker.kills, unexpectedExits: worker.unexpectedExits };
     report.ok = violations.length === 0;
     return report;

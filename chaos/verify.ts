@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { SimulatorControlClient } from '../src/simulator';
+import type { DeliveryAttempt } from '../src/simulator/events';
 import { parseDeliveryId, serviceUpdateIdempotencyKey, type ServiceUpdatePayload } from '../src/service-update/contract';
 import { GRPC_STATUS, grpcStatus } from '../src/temporal/grpc-status';
 import { orderWorkflowId, statusQuery, type OrderStatusView, type PayPalEventHint } from '../src/workflows/messages';
@@ -101,6 +102,28 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
   return { status, eventIds, signals, updateCompleted };
 }
 
+/** How one delivery attempt ended, as the report counts it. */
+export function deliveryOutcome(d: Pick<DeliveryAttempt, 'statusCode' | 'injected'>): string {
+  if (d.injected) return 'injected';
+  return d.statusCode === undefined ? 'no answer' : String(d.statusCode);
+}
+
+/** Delivery attempts by outcome, and how many of the 503s started while Temporal was down (`temporalDown`, epoch ms). */
+export function countDeliveryOutcomes(
+  deliveries: readonly Pick<DeliveryAttempt, 'statusCode' | 'injected' | 'startedAt'>[],
+  temporalDown: readonly { from: number; to: number }[],
+): Pick<VerifyStats, 'deliveryOutcomes' | 'unavailableWhileTemporalDown'> {
+  const deliveryOutcomes: Record<string, number> = {};
+  let unavailableWhileTemporalDown = 0;
+  for (const d of deliveries) {
+    const outcome = deliveryOutcome(d);
+    deliveryOutcomes[outcome] = (deliveryOutcomes[outcome] ?? 0) + 1;
+    const at = Date.parse(d.startedAt);
+    if (outcome === '503' && temporalDown.some((w) => at >= w.from && at <= w.to)) unavailableWhileTemporalDown++;
+  }
+  return { deliveryOutcomes, unavailableWhileTemporalDown };
+}
+
 /** Figures the final report prints next to the violations. */
 export interface VerifyStats {
   ordersChecked: number;
@@ -109,6 +132,10 @@ export interface VerifyStats {
   eventsAcked: number;
   deliveryAttempts: number;
   deliveries2xx: number;
+  /** Delivery attempts by outcome: the intake's status code, `injected` (a fault the simulator forced) or `no answer`. */
+  deliveryOutcomes: Record<string, number>;
+  /** Attempts counted as `503` in deliveryOutcomes that started while the Temporal dev server was down. */
+  unavailableWhileTemporalDown: number;
   signalsRecorded: number;
   eventsNeverRecorded: number;
   resendsBeforeRecorded: number;
@@ -176,6 +203,8 @@ export async function verifyRun(deps: {
   merchant: ChaosMerchant;
   orders: ChaosOrder[];
   visibility: Map<string, OrderVisibility>;
+  /** When the Temporal dev server was down (epoch ms, from stop to ready again). */
+  temporalDown?: { from: number; to: number }[];
 }): Promise<{ violations: Violation[]; stats: VerifyStats }> {
   const { orders, merchant } = deps;
   const violations: Violation[] = [];
@@ -251,6 +280,7 @@ export async function verifyRun(deps: {
       eventsAcked: acked.size,
       deliveryAttempts: deliveries.length,
       deliveries2xx: deliveries.filter((d) => d.statusCode !== undefined && d.statusCode < 300).length,
+      ...countDeliveryOutcomes(deliveries, deps.temporalDown ?? []),
       signalsRecorded: [...recorded.values()].reduce((n, r) => n + r.signals, 0),
       eventsNeverRecorded,
       resendsBeforeRecorded,
