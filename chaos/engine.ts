@@ -1,5 +1,6 @@
 import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
@@ -56,6 +57,11 @@ export interface ChaosReport {
   /** When the Temporal dev server was down (epoch ms, from stop to ready again). */
   temporalDown: { from: number; to: number }[];
   merchant: Record<string, number>;
+  /**
+   * Event-loop delay of the chaos process (simulator, intake, admin API, merchant and driver), ms: when it is high,
+   * every one of them answers late, which a delivery attempt sees as no answer.
+   */
+  eventLoopDelayMs: { p50: number; p99: number; max: number } | undefined;
   /** The intake's answers other than 2xx during the run, by reason (its paypal_webhook_failures_total counter). */
   intakeFailures: Record<string, number>;
   scratchDir: string;
@@ -88,9 +94,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = {
     ok: false, converged: false, durationMs: 0, options: { ...opts, log: undefined } as Omit<ChaosOptions, 'log'>,
     violations: [], stats: undefined, scenarios: {}, faultsApplied: [],
-    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalRestarts: 0, temporalDown: [], merchant: {}, intakeFailures: {}, scratchDir: dir,
+    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalRestarts: 0, temporalDown: [], merchant: {}, eventLoopDelayMs: undefined, intakeFailures: {}, scratchDir: dir,
   };
   delete (report.options as Partial<ChaosOptions>).log;
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   try {
     const temporal = new RestartableTemporal(join(dir, 'temporal.sqlite'));
     await temporal.start();
@@ -295,6 +303,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     report.durationMs = Date.now() - t0;
+    loopDelay.disable();
+    const ms = (ns: number) => Math.round(ns / 1e6);
+    report.eventLoopDelayMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) };
     if (!opts.keepDir && report.ok) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -64,6 +64,7 @@ export function formatReport(r: ChaosReport): string {
     `  intake refused   ${Object.entries(r.intakeFailures).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'} (the intake's answers other than 2xx, by reason)`,
     s && `  503 answers      ${s.unavailableWhileTemporalDown} to attempts started while the Temporal dev server was down, ${(s.deliveryOutcomes['503'] ?? 0) - s.unavailableWhileTemporalDown} at other times`,
     s && `  resends          ${s.resendsBeforeRecorded} service-update resends before the workflow recorded success, ${s.lateArrivals} earlier attempts arriving after it (all answered 409; at-least-once by design)`,
+    r.eventLoopDelayMs && `  chaos process    event-loop delay p50 ${r.eventLoopDelayMs.p50} ms, p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms (simulator, intake, admin API, merchant and driver share it)`,
     `  faults           ${r.faultsApplied.length} steps (${[...new Set(r.faultsApplied.map((f) => f.label))].length} distinct)`,
     `  violations       ${r.violations.length}`,
   ];
