@@ -73,6 +73,7 @@ describe('POST /webhooks/paypal', () => {
         orderIdForCapture: (captureId) => Promise.resolve(captureId === 'CAPKNOWN' ? 'ORDERFORCAP' : undefined),
       }),
       maxBodyBytes: MAX_BODY,
+      maxEventLoopDelayMs: 0,
     });
   });
   after(async () => {
@@ -281,6 +282,7 @@ describe('POST /webhooks/paypal', () => {
           orderIdForCapture: () => Promise.resolve(undefined),
         }),
         maxBodyBytes: MAX_BODY,
+        maxEventLoopDelayMs: 0,
       });
     });
     after(async () => {
