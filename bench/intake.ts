@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildPublicApp } from '../src/api/public-app';
-import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createOfflineVerifier } from '../src/paypal/signature';
 import { createEventRouter } from '../src/routing/event-router';
@@ -108,7 +107,6 @@ export const intakeBench: BenchModule = {
       }),
       router: timedRouter,
       maxBodyBytes: MAX_BODY,
-      maxEventLoopDelayMs: loadConfig({}).WEBHOOK_MAX_EVENT_LOOP_DELAY_MS,
     });
     const bare = Fastify({ bodyLimit: MAX_BODY });
     bare.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

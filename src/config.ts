@@ -114,7 +114,6 @@ export const configSchema = z
     PAYPAL_AUTO_CAPTURE: booleanString.default(true),
     PAYPAL_SIMULATOR_PORT: port.default(4010),
     WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(256 * 1024),
-    WEBHOOK_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
     FULFILLMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
     FULFILLMENT_SECRET: optionalString,

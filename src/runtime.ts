@@ -102,7 +102,6 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
         verifier: buildVerifier(config, paypal, simulator),
         router,
         maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
-        maxEventLoopDelayMs: config.WEBHOOK_MAX_EVENT_LOOP_DELAY_MS,
       });
       product.publicUrl = await listen(publicApp, config.HOST, config.PORT, cleanups);
       product.adminToken = config.ADMIN_TOKEN ?? randomBytes(24).toString('base64url');

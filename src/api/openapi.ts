@@ -44,7 +44,7 @@ export function openApiDocument(): Record<string, unknown> {
             401: errorResponse('Signature, certificate or replay-window check failed'),
             413: errorResponse('Body over WEBHOOK_MAX_BODY_BYTES'),
             415: errorResponse('Not application/json'),
-            503: errorResponse('Overloaded, certificate fetch failed or Temporal unreachable; nothing recorded, PayPal retries'),
+            503: errorResponse('Certificate fetch failed or Temporal unreachable; PayPal retries'),
           },
         },
       },

@@ -1,4 +1,3 @@
-import underPressure from '@fastify/under-pressure';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { metrics } from '../metrics';
 import type { WebhookVerifier } from '../paypal/signature';
@@ -11,11 +10,6 @@ export interface WebhookRouteOptions {
   /** Event → order → durable signal; the same instance serves the webhook sweep, so both take one path. */
   router: EventRouter;
   maxBodyBytes: number;
-  /**
-   * Shed load: while the process's mean event-loop delay (sampled each second) is above this, answer 503 at once,
-   * before any verification or Temporal call. 0 turns it off.
-   */
-  maxEventLoopDelayMs: number;
 }
 
 /** Seconds PayPal (or any sender) should wait before retrying after a 503. */
@@ -37,19 +31,6 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (app
   // What each request turned out to be: recorded once its answer is sent, as metrics and one log line (the public
   // app turns off Fastify's two request lines; this line carries their method, URL, status and time).
   const outcomes = new WeakMap<FastifyRequest, WebhookOutcome>();
-  // A process whose event loop lags by seconds answers every request late: past the sender's timeout, which then
-  // sends again and adds to the load. Refusing early (503, so PayPal delivers later) keeps it able to finish what
-  // it accepted. Scoped to this route: the liveness probe keeps answering.
-  if (opts.maxEventLoopDelayMs > 0) {
-    await app.register(underPressure, {
-      maxEventLoopDelay: opts.maxEventLoopDelayMs,
-      pressureHandler: (req, reply, _type, value) => {
-        outcomes.set(req, { reason: 'overloaded', detail: `mean event-loop delay ${Math.round(Number(value))} ms` });
-        // Sent here and nothing returned: Fastify then skips the route (the plugin's documented pattern).
-        void reply.code(503).header('Retry-After', RETRY_AFTER_S).send({ error: 'overloaded', message: 'the intake is overloaded and recorded nothing; retry later' });
-      },
-    });
-  }
   app.addHook('onResponse', async (req, reply) => {
     const seen = outcomes.get(req) ?? {};
     const status = reply.statusCode;

@@ -263,7 +263,6 @@ void describe('POST /webhooks/paypal under arbitrary input (fast-check)', () => 
         orderIdForCapture: (captureId) => (captureId === 'NOPE' ? Promise.reject(new Error('PayPal 503')) : Promise.resolve(captureId === 'CAPKNOWN' ? 'ORDERFORCAP' : undefined)),
       }),
       maxBodyBytes: MAX_BODY,
-      maxEventLoopDelayMs: 0,
     });
   });
   after(async () => {

@@ -73,7 +73,6 @@ describe('POST /webhooks/paypal', () => {
         orderIdForCapture: (captureId) => Promise.resolve(captureId === 'CAPKNOWN' ? 'ORDERFORCAP' : undefined),
       }),
       maxBodyBytes: MAX_BODY,
-      maxEventLoopDelayMs: 0,
     });
   });
   after(async () => {
@@ -282,7 +281,6 @@ describe('POST /webhooks/paypal', () => {
           orderIdForCapture: () => Promise.resolve(undefined),
         }),
         maxBodyBytes: MAX_BODY,
-        maxEventLoopDelayMs: 0,
       });
     });
     after(async () => {
