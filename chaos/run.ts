@@ -1,4 +1,4 @@
-// `npm run chaos [-- --orders 1000 --max-minutes 10 ...]`: the product under faults at scale, bounded in time,
+// `npm run chaos [-- --orders 1000 --max-minutes 15 ...]`: the product under faults at scale, bounded in time,
 // exit code 1 on any violated invariant (with the order IDs). Every flag has a CHAOS_* environment twin.
 import { runChaos, type ChaosOptions, type ChaosReport } from './engine';
 
@@ -6,7 +6,7 @@ import { runChaos, type ChaosOptions, type ChaosReport } from './engine';
 const SETTINGS: { flag: string; env: string; key: keyof Omit<ChaosOptions, 'log'>; fallback: string; help: string }[] = [
   { flag: 'orders', env: 'CHAOS_ORDERS', key: 'orders', fallback: '1000', help: 'simulated orders' },
   { flag: 'rate', env: 'CHAOS_RATE', key: 'ratePerSec', fallback: '6', help: 'orders created per second' },
-  { flag: 'max-minutes', env: 'CHAOS_MAX_MINUTES', key: 'maxMinutes', fallback: '10', help: 'hard bound of the whole run' },
+  { flag: 'max-minutes', env: 'CHAOS_MAX_MINUTES', key: 'maxMinutes', fallback: '15', help: 'hard bound of the whole run' },
   { flag: 'worker-kills', env: 'CHAOS_WORKER_KILLS', key: 'workerKills', fallback: '4', help: 'worker SIGKILLs (each followed by a restart)' },
   { flag: 'temporal-restart', env: 'CHAOS_TEMPORAL_RESTART', key: 'temporalRestart', fallback: 'true', help: 'stop and restart the Temporal dev server once' },
   { flag: 'temporal-down-ms', env: 'CHAOS_TEMPORAL_DOWN_MS', key: 'temporalDownMs', fallback: '10000', help: 'how long Temporal stays down' },
