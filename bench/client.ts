@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { OrdersClient } from '../src/temporal/orders-client';
+import { ORDER_WORKFLOW_TYPE } from '../src/workflows/messages';
 import { DEFAULT_TIMING } from '../src/workflows/timing';
 import { approvalHint } from './events';
 import { addCpuSince, markdownTable, poolLoad, processCpuMs, progress, runLoad, timedLoad, type BenchModule, type BenchReport } from './harness';
@@ -100,7 +101,7 @@ async function followUpTable(client: Client, taskQueue: string, tag: string, ser
   const hint = (orderId: string) => ({ eventId: `WH-CAP-${tag}-${seq++}`, eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: `CAP-${orderId}` });
   const paths = [
     { name: '`deliverEvent`: a signal to the open run (now)', call: (i: number) => { const id = ids[i % ids.length]!; return orders.deliverEvent(id, hint(id)); } },
-    { name: 'signal-with-start (`deliverEventOptions`; before)', call: (i: number) => { const id = ids[i % ids.length]!; return client.workflow.signalWithStart('orderWorkflowV4', orders.deliverEventOptions(id, hint(id))); } },
+    { name: 'signal-with-start (`deliverEventOptions`; before)', call: (i: number) => { const id = ids[i % ids.length]!; return client.workflow.signalWithStart(ORDER_WORKFLOW_TYPE, orders.deliverEventOptions(id, hint(id))); } },
   ];
   interface FollowUpTotals {
     runs: { samples: Float64Array; elapsedMs: number }[];

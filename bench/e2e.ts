@@ -14,7 +14,7 @@ import { workflowBundleOptions } from '../src/temporal/worker';
 import { SimulatorControlClient } from '../src/simulator/control-client';
 import type { RunningSimulator } from '../src/simulator';
 import { orderWorkflowId } from '../src/workflows/messages';
-import { addCpuSince, markdownTable, processCpuMs, progress, quantile, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { addCpuSince, markdownTable, pooledPerSec, processCpuMs, progress, quantile, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
 import { approvalHint } from './events';
 import { FastReceiver } from './receiver';
 import { replayCost, type ReplayCost } from './replay-cost';
@@ -89,7 +89,7 @@ class PathTotals {
     const all = per(this.workerCpuMs + this.driverCpuMs + this.simulatorCpuMs) + (server ?? 0);
     return {
       name,
-      perSec: orders / (this.windows.reduce((ms, w) => ms + w.elapsedMs, 0) / 1000),
+      perSec: pooledPerSec(this.windows),
       p50Ms: quantile(sorted, 0.5),
       p99Ms: quantile(sorted, 0.99),
       worker: per(this.workerCpuMs),

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { initialSearchAttributes } from '../src/workflows/presentation';
 import type { FeatureSwitches } from './feature-workflow';
-import { addCpuSince, markdownTable, processCpuMs, progress, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { addCpuSince, markdownTable, pooledPerSec, processCpuMs, progress, ratioIntervalText, runLoad, timedLoad, type BenchModule, type BenchReport, type TimedWindow } from './harness';
 import { bundleToFile } from './temporal';
 
 const N = Number(process.env.FEATURES_N ?? 600);
@@ -127,15 +127,14 @@ export const featuresBench: BenchModule = {
       bundle.remove();
     }
     const runs = perRound * ROUNDS;
-    const perSec = (t: PathTotals) => runs / (t.windows.reduce((s, w) => s + w.elapsedMs, 0) / 1000);
     const base = totals[0]!;
     const rows = PATHS.map((path, i) => {
       const t = totals[i]!;
       return [
         path.name,
         String(path.actions),
-        perSec(t),
-        i === 0 ? '1' : `${(perSec(t) / perSec(base)).toFixed(2)} (${ratioIntervalText(t.windows, base.windows)})`,
+        pooledPerSec(t.windows),
+        i === 0 ? '1' : `${(pooledPerSec(t.windows) / pooledPerSec(base.windows)).toFixed(2)} (${ratioIntervalText(t.windows, base.windows)})`,
         t.serverCpuMs === undefined ? 'n/a' : (t.serverCpuMs / runs).toFixed(1),
         t.serverCpuMs === undefined || base.serverCpuMs === undefined ? 'n/a' : i === 0 ? '0' : signed((t.serverCpuMs - base.serverCpuMs) / runs),
         t.benchCpuMs / runs,

@@ -249,6 +249,11 @@ export function throughputRatioInterval(cycles: { a: TimedWindow; b: TimedWindow
   return { lo: quantile(ratios, 0.025), hi: quantile(ratios, 0.975) };
 }
 
+/** Calls per second over a path's timed windows, pooled: all calls over all their time. */
+export function pooledPerSec(windows: readonly TimedWindow[]): number {
+  return windows.reduce((n, w) => n + w.calls, 0) / (windows.reduce((ms, w) => ms + w.elapsedMs, 0) / 1000);
+}
+
 /** {@link throughputRatioInterval} of paths a and b, whose windows are paired by index (cycle or round), as `lo–hi`. */
 export function ratioIntervalText(a: readonly TimedWindow[], b: readonly TimedWindow[]): string {
   const { lo, hi } = throughputRatioInterval(a.map((window, k) => ({ a: window, b: b[k]! })));

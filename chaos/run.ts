@@ -47,6 +47,11 @@ export function parseChaosArgs(argv: string[], env: NodeJS.ProcessEnv): Omit<Cha
   return out as unknown as Omit<ChaosOptions, 'log'>;
 }
 
+/** `name count` pairs, the largest count first. */
+function largestFirst(counts: Record<string, number>): string {
+  return Object.entries(counts).sort(([, a], [, b]) => b - a).map(([name, n]) => `${name} ${n}`).join(', ');
+}
+
 /** The human-readable result block printed at the end of a run. */
 export function formatReport(r: ChaosReport): string {
   const s = r.stats;
@@ -60,8 +65,8 @@ export function formatReport(r: ChaosReport): string {
     `  temporal         ${r.temporalRestarts} restart(s) on the same SQLite file`,
     `  merchant         ${Object.entries(r.merchant).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     s && `  webhooks         ${s.eventsGenerated} events, ${s.deliveryAttempts} delivery attempts (${s.deliveries2xx} answered 2xx), ${s.eventsAcked} events acknowledged, ${s.signalsRecorded} signals in histories, ${s.eventsNeverRecorded} events never recorded (dropped and not yet swept)`,
-    s && `  answers          ${Object.entries(s.deliveryOutcomes).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ')} (delivery attempts by the intake's status code; injected: the simulator forced a failure, whether it sent the request or not)`,
-    `  intake refused   ${Object.entries(r.intakeFailures).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ') || 'nothing'} (the intake's answers other than 2xx, by reason)`,
+    s && `  answers          ${largestFirst(s.deliveryOutcomes)} (delivery attempts by the intake's status code; injected: the simulator forced a failure, whether it sent the request or not)`,
+    `  intake refused   ${largestFirst(r.intakeFailures) || 'nothing'} (the intake's answers other than 2xx, by reason)`,
     s && `  503 answers      ${s.unavailableWhileTemporalDown} to attempts started while the Temporal dev server was down, ${(s.deliveryOutcomes['503'] ?? 0) - s.unavailableWhileTemporalDown} at other times`,
     s && `  resends          ${s.resendsBeforeRecorded} service-update resends before the workflow recorded success, ${s.lateArrivals} earlier attempts arriving after it (all answered 409; at-least-once by design)`,
     r.eventLoopDelayMs && `  chaos process    event-loop delay p50 ${r.eventLoopDelayMs.p50} ms, p99 ${r.eventLoopDelayMs.p99} ms, max ${r.eventLoopDelayMs.max} ms (simulator, intake, admin API, merchant and driver share it)`,

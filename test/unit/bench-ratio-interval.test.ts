@@ -1,7 +1,7 @@
 // The benches' confidence interval for a throughput ratio (bench/harness.ts throughputRatioInterval).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { throughputRatioInterval, type TimedWindow } from '../../bench/harness';
+import { pooledPerSec, throughputRatioInterval, type TimedWindow } from '../../bench/harness';
 
 /** A window of 100 calls taking `ms`. */
 const window = (ms: number): TimedWindow => ({ calls: 100, elapsedMs: ms });
@@ -37,4 +37,9 @@ describe('throughputRatioInterval', () => {
     const many = cycles(10, (k) => window(600 + 100 * Math.sin(k)), (k) => window(500 + 100 * Math.cos(k)));
     assert.deepEqual(throughputRatioInterval(many), throughputRatioInterval(many));
   });
+});
+
+test('a path\'s rate pools its windows: all calls over all their time, not a mean of the windows\' rates', () => {
+  // 100 calls in 1 s (100/s) and 100 in 4 s (25/s) pool to 40/s, where the mean of the two rates is 62.5/s.
+  assert.equal(pooledPerSec([{ calls: 100, elapsedMs: 1000 }, { calls: 100, elapsedMs: 4000 }]), 40);
 });
