@@ -133,6 +133,8 @@ export const configSchema = z
     WATCH_AFTER_FULFILMENT: duration.optional(),
     WATCH_AFTER_CLOSE: duration.optional(),
     REFUND_ANNOUNCEMENT_GRACE: duration.optional(),
+    // At least 1 s: an attempt heartbeats every quarter of it, and Temporal sends at most one heartbeat per 0.8 of it.
+    ACTIVITY_HEARTBEAT_TIMEOUT: duration.refine((ms) => ms >= 1000, 'must be at least 1s').optional(),
     PENDING_SERVICE_UPDATE_INTERVAL: duration.optional(),
     PENDING_SERVICE_UPDATE_DEADLINE: duration.optional(),
 
@@ -210,5 +212,6 @@ export function orderTiming(c: Config): OrderTiming {
     watchAfterFulfilmentMs: c.WATCH_AFTER_FULFILMENT ?? DEFAULT_TIMING.watchAfterFulfilmentMs,
     watchAfterCloseMs: c.WATCH_AFTER_CLOSE ?? DEFAULT_TIMING.watchAfterCloseMs,
     refundAnnouncementGraceMs: c.REFUND_ANNOUNCEMENT_GRACE ?? DEFAULT_TIMING.refundAnnouncementGraceMs,
+    activityHeartbeatTimeoutMs: c.ACTIVITY_HEARTBEAT_TIMEOUT ?? DEFAULT_TIMING.activityHeartbeatTimeoutMs,
   };
 }

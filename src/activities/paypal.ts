@@ -3,6 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
+import { heartbeatWhile } from './heartbeat';
 import { captureStillPending, paymentUnchanged, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
@@ -14,9 +15,46 @@ export function createPayPalActivities(paypal: PayPalClient) {
       throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
     }
   };
+  /**
+   * Captures the order if PayPal lets it (an approved order, the usual case: one PayPal call); otherwise reads it
+   * and handles it as it stands: an authorize-intent order is authorized and its authorization captured, and
+   * anything else (not approved yet, voided, captured already) is returned for the workflow to decide. The
+   * PayPal-Request-Id is derived from the order ID, so every retry (and every later run for the same order)
+   * replays the same capture instead of charging the buyer twice. Only PayPal's own answers count.
+   */
+  async function captureOrder(orderId: string): Promise<PaymentTruth> {
+    let refused: PayPalApiError;
+    try {
+      const { order } = await paypal.captureOrder(orderId, `capture-${orderId}`);
+      return toPaymentTruth(order);
+    } catch (err) {
+      // 422: PayPal will not capture this order as it stands (ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED,
+      // ACTION_DOES_NOT_MATCH_INTENT, a declined instrument, ...): read it to see why.
+      if (!(err instanceof PayPalApiError && err.status === 422)) throw asActivityFailure(err, CAPTURE_REFUSALS);
+      refused = err;
+    }
+    try {
+      const current = await paypal.getOrder(orderId);
+      const authorization = current.purchase_units?.[0]?.payments?.authorizations?.[0];
+      if (current.intent === 'AUTHORIZE' && (current.status === 'APPROVED' || authorization)) {
+        // Authorize flow: authorize once, then capture the whole authorization. Both carry request IDs derived
+        // from the order ID, so a retry replays instead of authorizing or charging twice.
+        const authorized = authorization ? current : await paypal.authorizeOrder(orderId, `authorize-${orderId}`);
+        const created = authorized.purchase_units?.[0]?.payments?.authorizations?.[0];
+        if (created?.status === 'CREATED') await paypal.captureAuthorization(created.id, `capture-${orderId}`);
+        return toPaymentTruth(await paypal.getOrder(orderId));
+      }
+      // Approved, capture intent, and still refused: the refusal itself is the answer (e.g. the instrument was declined).
+      if (current.status === 'APPROVED') throw refused;
+      return toPaymentTruth(current);
+    } catch (err) {
+      throw asActivityFailure(err, CAPTURE_REFUSALS);
+    }
+  }
+
   return {
     /** Reads the order (and its captures) from PayPal. Never trusts a webhook body. */
-    verifyPayment: readOrder,
+    verifyPayment: (orderId: string): Promise<PaymentTruth> => heartbeatWhile(() => readOrder(orderId)),
 
     /**
      * Reads the order and returns it once its capture is no longer PENDING. While it is, the attempt fails with
@@ -25,7 +63,7 @@ export function createPayPalActivities(paypal: PayPalClient) {
      * history event per read. BENIGN: an expected answer, logged at debug and kept out of failure metrics.
      */
     async awaitCaptureSettled(orderId: string, retryGapsMs: number[]): Promise<PaymentTruth> {
-      const truth = await readOrder(orderId);
+      const truth = await heartbeatWhile(() => readOrder(orderId));
       if (!captureStillPending(truth)) return truth;
       const reason = truth.capture?.reason ? ` (${truth.capture.reason})` : '';
       throw readAgainLater(FAILURE_TYPES.captureStillPending, `capture ${truth.capture?.id ?? ''} still pending at PayPal${reason}`, retryGapsMs);
@@ -37,47 +75,13 @@ export function createPayPalActivities(paypal: PayPalClient) {
      * `PaymentUnchanged`, retried after the next of `retryGapsMs`, as awaitCaptureSettled does.
      */
     async awaitPaymentChange(orderId: string, held: PaymentStatus | null, retryGapsMs: number[]): Promise<PaymentTruth> {
-      const truth = await readOrder(orderId);
+      const truth = await heartbeatWhile(() => readOrder(orderId));
       if (!paymentUnchanged(held, truth)) return truth;
       throw readAgainLater(FAILURE_TYPES.paymentUnchanged, `order ${orderId} still ${truth.orderStatus} at PayPal`, retryGapsMs);
     },
 
-    /**
-     * Captures the order if PayPal lets it (an approved order, the usual case: one PayPal call); otherwise reads it
-     * and handles it as it stands: an authorize-intent order is authorized and its authorization captured, and
-     * anything else (not approved yet, voided, captured already) is returned for the workflow to decide. The
-     * PayPal-Request-Id is derived from the order ID, so every retry (and every later run for the same order)
-     * replays the same capture instead of charging the buyer twice. Only PayPal's own answers count.
-     */
-    async captureOrder(orderId: string): Promise<PaymentTruth> {
-      let refused: PayPalApiError;
-      try {
-        const { order } = await paypal.captureOrder(orderId, `capture-${orderId}`);
-        return toPaymentTruth(order);
-      } catch (err) {
-        // 422: PayPal will not capture this order as it stands (ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED,
-        // ACTION_DOES_NOT_MATCH_INTENT, a declined instrument, ...): read it to see why.
-        if (!(err instanceof PayPalApiError && err.status === 422)) throw asActivityFailure(err, CAPTURE_REFUSALS);
-        refused = err;
-      }
-      try {
-        const current = await paypal.getOrder(orderId);
-        const authorization = current.purchase_units?.[0]?.payments?.authorizations?.[0];
-        if (current.intent === 'AUTHORIZE' && (current.status === 'APPROVED' || authorization)) {
-          // Authorize flow: authorize once, then capture the whole authorization. Both carry request IDs derived
-          // from the order ID, so a retry replays instead of authorizing or charging twice.
-          const authorized = authorization ? current : await paypal.authorizeOrder(orderId, `authorize-${orderId}`);
-          const created = authorized.purchase_units?.[0]?.payments?.authorizations?.[0];
-          if (created?.status === 'CREATED') await paypal.captureAuthorization(created.id, `capture-${orderId}`);
-          return toPaymentTruth(await paypal.getOrder(orderId));
-        }
-        // Approved, capture intent, and still refused: the refusal itself is the answer (e.g. the instrument was declined).
-        if (current.status === 'APPROVED') throw refused;
-        return toPaymentTruth(current);
-      } catch (err) {
-        throw asActivityFailure(err, CAPTURE_REFUSALS);
-      }
-    },
+    /** Captures the order (see captureOrder above); each PayPal call carries a request ID derived from the order ID. */
+    captureOrder: (orderId: string): Promise<PaymentTruth> => heartbeatWhile(() => captureOrder(orderId)),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../service-update/contract';
 import { metrics } from '../metrics';
 import { FAILURE_TYPES } from '../workflows/failure-types';
+import { heartbeatWhile } from './heartbeat';
 
 /** Where and how to reach the merchant's service. */
 export interface ServiceUpdateTarget {
@@ -18,7 +19,6 @@ export interface ServiceUpdateTarget {
   secret: string;
   timeoutMs: number;
 }
-
 
 /** The merchant-facing activity: one signed, idempotent POST per order and action. */
 export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
@@ -33,7 +33,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
       const { cancellationSignal: cancelled, info } = Context.current();
       let res: HttpResponse;
       try {
-        res = await httpRequest(target.url, {
+        res = await heartbeatWhile(() => httpRequest(target.url, {
           method: 'POST',
           headers: {
             'Content-Type': 'application/json',
@@ -46,7 +46,7 @@ export function createServiceUpdateActivities(target: ServiceUpdateTarget) {
           // Worker shutdown or a cancelled attempt stops the request instead of leaving it to finish unobserved.
           signal: cancelled,
           maxBodyBytes: 4096,
-        });
+        }));
       } catch (err) {
         metrics.serviceUpdates.inc({ type: payload.type, outcome: 'retryable_failure' });
         if (cancelled.aborted) throw cancelled.reason; // the SDK's CancelledFailure: report the attempt as cancelled

@@ -2,6 +2,7 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import { webhookEventSchema } from '../paypal/events';
 import type { EventRouter, RouteResult } from '../routing/event-router';
+import { heartbeatWhile } from './heartbeat';
 
 /** The time window of one sweep, RFC 3339 (PayPal's `start_time` / `end_time`, both inclusive). */
 export interface SweepWindow {
@@ -88,8 +89,7 @@ export function createSweepActivities(deps: SweepDeps) {
       let cursor = resumed?.next;
       // Every heartbeat carries the latest progress; the page boundaries update it (listPart).
       const progress: { details?: SweepProgress } = { details: resumed };
-      const alive = setInterval(() => ctx.heartbeat(progress.details), deps.aliveEveryMs ?? ALIVE_EVERY_MS);
-      try {
+      await heartbeatWhile(async () => {
         for (;;) {
           const complete = await listPart(part, cursor, summary, routed, ctx, progress);
           // A resumed attempt finished the listing an earlier one began; what PayPal generated since is listed
@@ -98,9 +98,7 @@ export function createSweepActivities(deps: SweepDeps) {
           part = { startTime: part.endTime, endTime: attemptStart };
           cursor = undefined;
         }
-      } finally {
-        clearInterval(alive);
-      }
+      }, { everyMs: deps.aliveEveryMs ?? ALIVE_EVERY_MS, details: () => progress.details });
       const window: SweepWindow = { startTime: request.startTime, endTime: part.endTime };
       ctx.log.info('webhook sweep finished', { ...window, ...summary });
       return { ...window, ...summary };

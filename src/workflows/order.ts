@@ -85,13 +85,17 @@ export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderS
  */
 export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehaviour): Promise<OrderStatusView> {
   const { orderId, timing } = input;
+  // An attempt whose worker died is retried after the heartbeat timeout, not the 1-2 minute start-to-close.
+  const heartbeatTimeout = timing.activityHeartbeatTimeoutMs;
   const paypalOptions: ActivityOptions = {
     startToCloseTimeout: '1 minute',
+    heartbeatTimeout,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5 minutes' },
   };
   const paypal = proxyActivities<OrderActivities>(paypalOptions);
   const serviceOptions: ActivityOptions = {
     startToCloseTimeout: '2 minutes',
+    heartbeatTimeout,
     retry: {
       initialInterval: timing.serviceUpdate.initialIntervalMs,
       backoffCoefficient: 2,

@@ -14,6 +14,12 @@ export interface OrderTiming {
   pendingServiceUpdateDeadlineMs: number;
   /** How long a refund seen at PayPal waits for its own webhook (refund or reversal?) before it is reported. */
   refundAnnouncementGraceMs?: number;
+  /**
+   * A PayPal or service-update attempt that sends no heartbeat for this long is retried: its worker is gone
+   * (SIGKILL, OOM, a lost node). Without it (runs started before it existed) only the start-to-close timeout,
+   * 1-2 minutes, finds such an attempt. Attempts heartbeat only while they run longer than a quarter of it.
+   */
+  activityHeartbeatTimeoutMs?: number;
   /** How long an ended order (cancelled, refunded, revoked) keeps absorbing late events before its workflow completes. */
   watchAfterCloseMs: number;
   /** How long a fulfilled order keeps watching for refunds and reversals before the workflow completes. */
@@ -36,6 +42,7 @@ export const DEFAULT_TIMING: OrderTiming = {
   watchAfterFulfilmentMs: 180 * D,
   watchAfterCloseMs: 30 * D,
   refundAnnouncementGraceMs: 2 * M,
+  activityHeartbeatTimeoutMs: 20 * S,
 };
 
 /** Parses `500ms`, `30s`, `5m`, `2h`, `3d` (or plain milliseconds). */

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { startProduct, type RunningProduct } from '../../src/runtime';
+import { startProduct, type Role, type RunningProduct } from '../../src/runtime';
 import { createSimulatorPki, type SimulatorPki } from '../../src/simulator/certificates';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
 import type { OrderStatusView } from '../../src/workflows/messages';
@@ -40,10 +40,10 @@ export function testTemporalAddress(): string {
   return address;
 }
 
-/** Starts simulator + receiver + product against the test dev server. `env` overrides the test defaults. */
+/** Starts simulator + receiver + product against the test dev server. `env` overrides the test defaults; `role: 'api'` for a test that runs its own worker. */
 export async function startHarness(
   env: Record<string, string> = {},
-  opts: { temporalAddress?: string; simulator?: SimulatorOptions; logLines?: string[] } = {},
+  opts: { temporalAddress?: string; simulator?: SimulatorOptions; logLines?: string[]; role?: Role } = {},
 ): Promise<Harness> {
   const temporalAddress = opts.temporalAddress ?? testTemporalAddress();
   const receiver = await new TestServiceReceiver('test-fulfillment-secret').start();
@@ -71,7 +71,7 @@ export async function startHarness(
   });
   const lines = opts.logLines;
   const logger = lines ? createLogger(config.LOG_LEVEL, {}, { write: (line: string) => void lines.push(line) }) : createLogger(config.LOG_LEVEL);
-  const product = await startProduct({ config, logger, temporalAddress, simulator });
+  const product = await startProduct({ config, logger, temporalAddress, simulator, role: opts.role });
 
   const admin: Harness['admin'] = async (path, init = {}) => {
     const token = init.token === undefined ? TEST_ADMIN_TOKEN : init.token;

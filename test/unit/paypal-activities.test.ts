@@ -39,9 +39,10 @@ describe('captureOrder activity', () => {
     await sim?.close();
   });
 
+  // In an activity context, as the worker runs it (the activity reads its heartbeat timeout from there).
   const capture = async (orderId: string) => {
     calls = [];
-    return activities.captureOrder(orderId);
+    return new MockActivityEnvironment().run<[string], PaymentTruth, (id: string) => Promise<PaymentTruth>>(activities.captureOrder, orderId);
   };
 
   test('an approved order is captured with one PayPal call', async () => {

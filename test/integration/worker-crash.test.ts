@@ -1,0 +1,120 @@
+// A worker that dies mid-activity (SIGKILL: no drain, no failure reported) must not hold an order until the
+// activity's start-to-close timeout (1 minute for PayPal calls): its attempt stops heartbeating, and Temporal retries
+// it once ACTIVITY_HEARTBEAT_TIMEOUT passes. And a live attempt slower than that timeout is not cut short: it
+// heartbeats. The worker here is a child process (the docker-compose worker command), so it can really be killed.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { WorkerProcess } from '../../chaos/processes';
+import { orderWorkflowId } from '../../src/workflows/messages';
+import { startHarness, TEST_ADMIN_TOKEN, type Harness } from '../helpers/harness';
+import { waitFor } from '../helpers/wait';
+
+const USD = (value: string) => ({ currency_code: 'USD', value });
+const { TimeoutType, PendingActivityState } = temporal.api.enums.v1;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+describe('a worker killed mid-activity', () => {
+  let h: Harness;
+  let worker: WorkerProcess;
+  let connection: Connection;
+  let client: Client;
+
+  before(async () => {
+    h = await startHarness({ ACTIVITY_HEARTBEAT_TIMEOUT: '2s' }, { role: 'api' });
+    connection = await Connection.connect({ address: h.temporalAddress });
+    client = new Client({ connection });
+    const logDir = mkdtempSync(join(tmpdir(), 'worker-crash-'));
+    worker = new WorkerProcess(
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TEMPORAL_ADDRESS: h.temporalAddress,
+        TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        LOG_LEVEL: 'warn',
+        PAYPAL_ENV: 'sandbox',
+        PAYPAL_API_BASE: h.simulator.url,
+        PAYPAL_CLIENT_ID: h.simulator.clientId,
+        PAYPAL_CLIENT_SECRET: h.simulator.clientSecret,
+        PAYPAL_WEBHOOK_ID: h.simulator.webhookId,
+        FULFILLMENT_URL: h.receiver.url,
+        FULFILLMENT_SECRET: h.receiver.secret,
+        TEMPORAL_SDK_METRICS_PORT: '0',
+        WEBHOOK_SWEEP_INTERVAL: 'off',
+        ...(process.env.WORKFLOW_BUNDLE_PATH ? { WORKFLOW_BUNDLE_PATH: process.env.WORKFLOW_BUNDLE_PATH } : {}),
+      },
+      join(logDir, 'worker.log'),
+    );
+    await worker.start();
+  });
+  after(async () => {
+    await worker?.stop();
+    await connection?.close();
+    await h?.stop();
+  });
+
+  /** An approved order whose capture call PayPal (the simulator) answers only after `latencyMs`. */
+  const orderWithSlowCapture = async (amount: string, latencyMs: number): Promise<string> => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD(amount), approve: false });
+    await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs } });
+    await h.simulator.control.approveOrder(orderId);
+    return orderId;
+  };
+  const captureOrderActivity = async (orderId: string) => {
+    const { raw } = await client.workflow.getHandle(orderWorkflowId(orderId)).describe();
+    return raw.pendingActivities?.find((a) => a.activityType?.name === 'captureOrder');
+  };
+  /** The captureOrder attempt that completed, from the order's history. */
+  const completedCapture = async (orderId: string) => {
+    const events: HistoryEvent[] = (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'captureOrder');
+    assert.ok(scheduled, 'captureOrder was scheduled');
+    const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+    const completed = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled.eventId));
+    assert.ok(started && completed, 'captureOrder completed');
+    return { scheduled: scheduled.activityTaskScheduledEventAttributes!, started: started.activityTaskStartedEventAttributes! };
+  };
+
+  test('a live attempt slower than the heartbeat timeout completes in its first attempt: it heartbeats', async () => {
+    const orderId = await orderWithSlowCapture('40.00', 5_000);
+    try {
+      await h.waitForState(orderId, 'fulfilled', 60_000);
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+    const { scheduled, started } = await completedCapture(orderId);
+    assert.equal(Number(scheduled.heartbeatTimeout?.seconds), 2, 'the capture runs with ACTIVITY_HEARTBEAT_TIMEOUT');
+    assert.equal(started.attempt, 1, 'five seconds of PayPal latency did not time out a 2 s heartbeat timeout');
+    assert.equal(h.receiver.successfulKeys(orderId).length, 1);
+  });
+
+  test('SIGKILL mid-capture: the attempt is retried once its heartbeat timeout passes, long before its 1-minute start-to-close', async () => {
+    const orderId = await orderWithSlowCapture('41.00', 15_000);
+    await waitFor('the capture in flight on the worker', async () => {
+      const capture = await captureOrderActivity(orderId);
+      return capture?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? capture : undefined;
+    });
+    await worker.kill();
+    await h.simulator.control.clearFaults();
+    // No worker runs now: only the heartbeat timeout can end the attempt. 20 s is a third of the start-to-close.
+    const timedOut = await waitFor('the killed attempt to time out on its heartbeat', async () => {
+      const capture = await captureOrderActivity(orderId);
+      return capture?.lastFailure?.timeoutFailureInfo?.timeoutType === TimeoutType.TIMEOUT_TYPE_HEARTBEAT ? capture : undefined;
+    }, 20_000);
+    assert.equal(timedOut.attempt, 2, 'the next attempt is scheduled');
+
+    await worker.start();
+    await h.waitForState(orderId, 'fulfilled', 60_000);
+    const { started } = await completedCapture(orderId);
+    assert.equal(started.attempt, 2);
+    assert.equal(started.lastFailure?.timeoutFailureInfo?.timeoutType, TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`], 'one service update');
+    const captures = (await h.simulator.control.events({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED' })).length;
+    assert.equal(captures, 1, 'the retried capture replayed the first (same PayPal-Request-Id): one capture at PayPal');
+  });
+});
