@@ -46,6 +46,11 @@ export interface ChaosOptions {
 export interface ChaosReport {
   ok: boolean;
   converged: boolean;
+  /**
+   * From the end of the last fault step (every order created by then) until every order reached its final state:
+   * how long the faults' aftermath held orders (retries, timeouts, sweeps). Undefined if the run did not converge.
+   */
+  settledAfterFaultsMs?: number;
   durationMs: number;
   options: Omit<ChaosOptions, 'log'>;
   violations: Violation[];
@@ -271,12 +276,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     await producer;
     await faulter;
+    const faultsOver = Date.now();
     // An order restarted after it closed (a known product bug, reported by verify) flips between states forever.
     const settled = (o: ChaosOrder) => o.orderId !== undefined && o.followUpDone && (matches(o, states.get(o.orderId)) || states.get(o.orderId)?.restartedAfter !== undefined);
     const converged = () => orders.every(settled);
     const verifyReserveMs = 20_000 + opts.orders * 30;
     while (!converged() && Date.now() < deadline - verifyReserveMs) await sleep(1000);
     report.converged = converged();
+    if (report.converged) report.settledAfterFaultsMs = Date.now() - faultsOver;
     say(report.converged ? 'every order reached its expected final state' : 'deadline reached before every order converged; verifying anyway');
     for (const o of orders.filter((x) => !settled(x)).slice(0, 20)) {
       const v = o.orderId ? states.get(o.orderId) : undefined;

@@ -60,7 +60,7 @@ export function formatReport(r: ChaosReport): string {
     `CHAOS ${r.ok ? 'PASSED' : 'FAILED'} in ${(r.durationMs / 1000).toFixed(0)} s — ${r.options.orders} orders, seed ${r.options.seed}`,
     `  scenarios        ${Object.entries(r.scenarios).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `  final states     ${s ? Object.entries(s.finalStates).map(([k, n]) => `${k} ${n}`).join(', ') : '—'}`,
-    `  converged        ${r.converged ? 'yes' : 'NO'}`,
+    `  converged        ${r.converged ? `yes, ${((r.settledAfterFaultsMs ?? 0) / 1000).toFixed(0)} s after the last fault step ended` : 'NO'}`,
     `  worker           ${r.worker.starts} starts, ${r.worker.kills} SIGKILLs, ${r.worker.unexpectedExits} unexpected exits, restarts ready in ${r.worker.restartMs.join('/')} ms`,
     `  temporal         ${r.temporalRestarts} restart(s) on the same SQLite file`,
     `  merchant         ${Object.entries(r.merchant).map(([k, n]) => `${k} ${n}`).join(', ')}`,
