@@ -95,6 +95,7 @@ export const configSchema = z
     TEMPORAL_CLI_PATH: optionalString,
     TEMPORAL_SDK_METRICS_PORT: port.default(9464),
     TEMPORAL_RECORD_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    WEBHOOK_EVENT_MEMORY: z.coerce.number().int().min(0).max(10_000_000).default(100_000), // a sweep's 6-hour lookback at ~4 events a second
     // Orders sleep 180 days in their refund watch, so the sticky cache fills with idle orders: 500 bounds the
     // worker's heap (the SDK's default is sized from the heap limit, ~2,300 on a 4 GB heap). docs/decisions.md.
     TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(100_000).default(500),

@@ -7,7 +7,10 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 export class Metrics {
   readonly registry = new Registry();
 
-  /** Every webhook by event type and outcome: accepted, ignored, rejected (any 4xx), unavailable (5xx). */
+  /**
+   * Every webhook by event type and outcome: accepted, duplicate (recorded before through this process, so not
+   * handed to Temporal again), ignored, rejected (any 4xx), unavailable (5xx).
+   */
   readonly webhooks = new Counter({
     name: 'paypal_webhooks_total',
     help: 'PayPal webhooks received, by event type and outcome',

@@ -86,7 +86,7 @@ export async function startProduct(opts: StartOptions): Promise<RunningProduct> 
     const product: RunningProduct = { orders, simulator, stop };
 
     // One router for the intake and the webhook sweep: a listed event and a delivered one take exactly one path.
-    const router = createEventRouter({ orders, orderIdForCapture: (captureId) => orderIdForCapture(paypal, captureId) });
+    const router = createEventRouter({ orders, orderIdForCapture: (captureId) => orderIdForCapture(paypal, captureId), remember: config.WEBHOOK_EVENT_MEMORY });
     const demoSecret = randomBytes(32).toString('hex');
     const ops: OpsRouteOptions = {
       metrics,

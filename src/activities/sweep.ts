@@ -22,8 +22,10 @@ export type SweepRequest = Pick<SweepWindow, 'startTime'> & Partial<Pick<SweepWi
 export interface SweepSummary {
   /** Events PayPal listed in the window (every type, delivered or not). */
   listed: number;
-  /** Recorded on their order's workflow (new ones start it; ones it already saw count as duplicates there). */
+  /** Handed to their order's workflow (new ones start it; ones it already saw count as duplicates there). */
   delivered: number;
+  /** Recorded before through this process (its webhook, or an earlier sweep): accepted without Temporal. */
+  alreadyRecorded: number;
   /** Unhandled types, events about no order we can find, or malformed entries. */
   ignored: number;
   /** Refund/reversal events whose capture could not be looked up at PayPal this time. */
@@ -81,7 +83,7 @@ export function createSweepActivities(deps: SweepDeps) {
       const ctx = Context.current();
       const resumed = asProgress(ctx.info.heartbeatDetails);
       const attemptStart = new Date().toISOString();
-      const summary: SweepSummary = resumed ? { ...resumed.summary } : { listed: 0, delivered: 0, ignored: 0, failed: 0, pages: 0 };
+      const summary: SweepSummary = { listed: 0, delivered: 0, alreadyRecorded: 0, ignored: 0, failed: 0, pages: 0, ...resumed?.summary };
       // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
       const routed = new Set<string>();
       // Listed in parts: the first ends where the request says, where an earlier attempt's listing ended, or now.
@@ -158,7 +160,8 @@ function count(summary: SweepSummary, result: RouteResult | undefined, ctx: Cont
     case undefined:
       return;
     case 'accepted':
-      summary.delivered++;
+      if (result.alreadyRecorded) summary.alreadyRecorded++;
+      else summary.delivered++;
       return;
     case 'ignored':
       summary.ignored++;

@@ -80,8 +80,9 @@ export const webhookRoutes: FastifyPluginAsync<WebhookRouteOptions> = async (app
     const result = await opts.router.route(event);
     switch (result.outcome) {
       case 'accepted':
-        note({ outcome: 'accepted', orderId: result.orderId, workflowId: result.workflowId });
-        return reply.code(200).send({ status: 'accepted', orderId: result.orderId, workflowId: result.workflowId });
+        // A duplicate was recorded before (or just now, by the copy it arrived with): answered without Temporal.
+        note({ outcome: result.alreadyRecorded ? 'duplicate' : 'accepted', orderId: result.orderId, workflowId: result.workflowId });
+        return reply.code(200).send({ status: 'accepted', orderId: result.orderId, workflowId: result.workflowId, ...(result.alreadyRecorded ? { alreadyRecorded: true } : {}) });
       case 'ignored':
         // Authentic but about nothing we handle or no order we can find: retrying would not change that, so
         // acknowledge (PayPal stops sending) and log; unroutable events loudly.
@@ -107,7 +108,7 @@ interface WebhookOutcome {
   eventType?: string;
   orderId?: string;
   workflowId?: string;
-  outcome?: 'accepted' | 'ignored';
+  outcome?: 'accepted' | 'duplicate' | 'ignored';
   /** Why it was rejected, not recorded, or ignored (a verification code, `invalid_json`, `unroutable`, ...). */
   reason?: string;
   /** Human-readable detail of the reason. */

@@ -1,13 +1,17 @@
 import { eventSubject, HANDLED_EVENT_TYPES, type WebhookEvent } from '../paypal/events';
 import { OrderClosedError, type OrdersClient } from '../temporal/orders-client';
+import { orderWorkflowId } from '../workflows/messages';
 
 /**
  * What became of one PayPal event. The intake turns this into an HTTP answer (200 / 503), the webhook sweep
  * into counts and retries, so both treat every event the same way.
  */
 export type RouteResult =
-  /** Durably recorded on the order's workflow (started if needed). */
-  | { outcome: 'accepted'; orderId: string; workflowId: string }
+  /**
+   * Durably recorded on the order's workflow (started if needed). `alreadyRecorded`: this process had recorded the
+   * same PayPal event before (or was recording it), so it was not handed to Temporal again.
+   */
+  | { outcome: 'accepted'; orderId: string; workflowId: string; alreadyRecorded?: boolean }
   /** Authentic but nothing to do: an unhandled type, no order we can find, or an order long closed. Retrying would not change it. */
   | { outcome: 'ignored'; kind: 'unhandled_type' | 'unroutable' | 'order_closed'; reason: string }
   /** The capture named by a refund/reversal could not be looked up at PayPal: retry later. */
@@ -20,6 +24,8 @@ export interface EventRouterDeps {
   orders: Pick<OrdersClient, 'deliverEvent'>;
   /** Maps a capture to its order (refund events name only the capture). Undefined when PayPal does not know it. */
   orderIdForCapture: (captureId: string) => Promise<string | undefined>;
+  /** How many recorded PayPal event IDs to remember (WEBHOOK_EVENT_MEMORY); none when absent or 0. */
+  remember?: number;
 }
 
 /** Routes a parsed PayPal event to its order's workflow. */
@@ -31,34 +37,82 @@ export interface EventRouter {
  * The one place that decides which order an event belongs to and hands it to that order's workflow: the webhook
  * intake and the webhook sweep both call it, so an event fetched from PayPal's listing is recorded exactly as a
  * delivered webhook would be (same workflow ID, same signal, same dedupe by PayPal event ID). Never throws.
+ *
+ * It remembers the PayPal event IDs it has had recorded, and hands a remembered one to Temporal no more: a copy
+ * arriving while the first is being recorded shares that recording's outcome, a later one is accepted at once.
+ * Each hand-off is a billable signal, a history event and a workflow task (a replay, for an order evicted from the
+ * worker's cache), and PayPal sends duplicates while every sweep re-offers the events of its whole lookback (~24
+ * times each with the defaults). The order workflow still drops duplicates by event ID: the memory is per process
+ * (another replica, or this one after a restart, hands an event over once more) and bounded (oldest forgotten first).
  */
 export function createEventRouter(deps: EventRouterDeps): EventRouter {
+  const recorded = new RecordedEvents(deps.remember ?? 0);
+  const inFlight = new Map<string, Promise<RouteResult>>();
   return {
     async route(event) {
       if (!HANDLED_EVENT_TYPES.has(event.event_type)) {
         return { outcome: 'ignored', kind: 'unhandled_type', reason: `event type ${event.event_type} is not handled` };
       }
-      const subject = eventSubject(event);
-      let orderId: string | undefined;
-      if ('orderId' in subject) orderId = subject.orderId;
-      else if ('captureId' in subject) {
-        try {
-          orderId = await deps.orderIdForCapture(subject.captureId);
-        } catch (error) {
-          return { outcome: 'paypal_unavailable', captureId: subject.captureId, error };
-        }
+      const orderId = recorded.orderOf(event.id);
+      if (orderId !== undefined) return { outcome: 'accepted', orderId, workflowId: orderWorkflowId(orderId), alreadyRecorded: true };
+      const pending = inFlight.get(event.id);
+      if (pending) {
+        const shared = await pending;
+        return shared.outcome === 'accepted' ? { ...shared, alreadyRecorded: true } : shared;
       }
-      if (!orderId) {
-        return { outcome: 'ignored', kind: 'unroutable', reason: 'unknown' in subject ? subject.unknown : 'capture not known to PayPal' };
-      }
+      const routing = routeToOrder(event);
+      inFlight.set(event.id, routing);
       try {
-        const { workflowId } = await deps.orders.deliverEvent(orderId, { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id });
-        return { outcome: 'accepted', orderId, workflowId };
-      } catch (error) {
-        // The order's workflow completed (its watch window is over): the event is authentic but too late to matter.
-        if (error instanceof OrderClosedError) return { outcome: 'ignored', kind: 'order_closed', reason: `order ${orderId} is closed` };
-        return { outcome: 'temporal_unavailable', orderId, error };
+        const result = await routing;
+        if (result.outcome === 'accepted') recorded.add(event.id, result.orderId);
+        return result;
+      } finally {
+        inFlight.delete(event.id);
       }
     },
   };
+
+  /** Finds the event's order and hands the event to its workflow. */
+  async function routeToOrder(event: WebhookEvent): Promise<RouteResult> {
+    const subject = eventSubject(event);
+    let orderId: string | undefined;
+    if ('orderId' in subject) orderId = subject.orderId;
+    else if ('captureId' in subject) {
+      try {
+        orderId = await deps.orderIdForCapture(subject.captureId);
+      } catch (error) {
+        return { outcome: 'paypal_unavailable', captureId: subject.captureId, error };
+      }
+    }
+    if (!orderId) {
+      return { outcome: 'ignored', kind: 'unroutable', reason: 'unknown' in subject ? subject.unknown : 'capture not known to PayPal' };
+    }
+    try {
+      const { workflowId } = await deps.orders.deliverEvent(orderId, { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id });
+      return { outcome: 'accepted', orderId, workflowId };
+    } catch (error) {
+      // The order's workflow completed (its watch window is over): the event is authentic but too late to matter.
+      if (error instanceof OrderClosedError) return { outcome: 'ignored', kind: 'order_closed', reason: `order ${orderId} is closed` };
+      return { outcome: 'temporal_unavailable', orderId, error };
+    }
+  }
+}
+
+/**
+ * PayPal event IDs recorded through this process, with their order: a Map kept in insertion order, so the oldest
+ * is forgotten first once `max` are held (no library: a bounded insertion-ordered map is all this needs).
+ */
+class RecordedEvents {
+  private readonly orders = new Map<string, string>();
+  constructor(private readonly max: number) {}
+
+  orderOf(eventId: string): string | undefined {
+    return this.orders.get(eventId);
+  }
+
+  add(eventId: string, orderId: string): void {
+    if (this.max <= 0) return;
+    this.orders.set(eventId, orderId);
+    if (this.orders.size > this.max) this.orders.delete(this.orders.keys().next().value!);
+  }
 }

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+import { orderWorkflowId } from '../../src/workflows/messages';
 import { ensureSweepSchedule, pauseSweepSchedule, SWEEP_DISABLED_NOTE, sweepScheduleId } from '../../src/temporal/schedules';
 import type { webhookSweepWorkflow, WebhookSweepResult } from '../../src/workflows/sweep';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -44,7 +45,7 @@ describe('webhook sweep on a real Temporal server', () => {
     });
   const paidUpdates = (orderId: string) => h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.paid');
 
-  test('a paid order whose webhooks were all lost is fulfilled by the sweep, once; re-sweeping changes nothing', async () => {
+  test('a paid order whose webhooks were all lost is fulfilled by the sweep, once; re-sweeping signals nothing already recorded', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('19.99') });
     await h.simulator.control.waitForEvent({ orderId, eventType: 'CHECKOUT.ORDER.APPROVED' });
     assert.equal((await h.simulator.control.events({ orderId }))[0]?.status, 'DROPPED');
@@ -59,16 +60,20 @@ describe('webhook sweep on a real Temporal server', () => {
     assert.ok(fulfilled.eventsSeen >= 1);
     assert.equal(paidUpdates(orderId).length, 1, 'exactly one service update');
 
-    // Sweeping again offers the same APPROVED event (and the capture's, also never delivered): the workflow keeps
-    // one copy of each, so nothing happens twice.
-    const before = fulfilled.duplicateEvents;
+    // Sweeping again hands over only what PayPal generated since, the capture's event (also never delivered): the
+    // APPROVED event this process recorded is remembered. A third sweep then signals nothing at all.
     const second = await sweep();
-    assert.ok(second.delivered >= 2, JSON.stringify(second));
-    const after = await waitFor('the re-offered event to be deduplicated', async () => {
-      const s = await h.status(orderId);
-      return s && s.duplicateEvents > before ? s : undefined;
-    });
-    assert.equal(after.state, 'fulfilled');
+    assert.ok(second.delivered >= 1 && second.alreadyRecorded >= 1, JSON.stringify(second));
+    await waitFor('the capture event to be recorded', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2);
+    const signals = async () => ((await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const signalsBefore = await signals();
+    const third = await sweep();
+    assert.equal(third.delivered, 0, JSON.stringify(third));
+    assert.ok(third.alreadyRecorded >= 2, JSON.stringify(third));
+    assert.equal(await signals(), signalsBefore, 'no signal for events already recorded');
+    const after = await h.status(orderId);
+    assert.equal(after?.state, 'fulfilled');
+    assert.equal(after?.duplicateEvents, 0, 'no duplicate reached the workflow');
     assert.equal(paidUpdates(orderId).length, 1, 'still exactly one service update');
   });
 

@@ -19,7 +19,7 @@ const refunded = (id: string, captureId: string) => ({
 const page = (events: unknown[], next?: string) => ({ events: events as never[], links: next ? [{ rel: 'next', href: next }] : [] });
 
 /** A fake PayPal listing with three pages and a router whose Temporal side records (or refuses) deliveries. */
-function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) => Promise<string | undefined> } = {}) {
+function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) => Promise<string | undefined>; remember?: number } = {}) {
   const pages: Record<string, ReturnType<typeof page>> = {
     first: page([approved('E1', 'ORDER1'), { id: 'E2', event_type: 'BILLING.PLAN.CREATED', resource: {} }], 'https://api-m.paypal.com/v1/notifications/webhooks-events?next_id=E3'),
     E3: page([refunded('E3', 'CAP1'), approved('E1', 'ORDER1')], 'https://api-m.paypal.com/v1/notifications/webhooks-events?next_id=E4'),
@@ -48,6 +48,7 @@ function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) =>
       },
     },
     orderIdForCapture: opts.captureLookup ?? ((id) => Promise.resolve(id === 'CAP1' ? 'ORDER1' : undefined)),
+    remember: opts.remember,
   });
   return { activities: createSweepActivities({ paypal, router }), requested, delivered, recover: () => (down = undefined) };
 }
@@ -68,8 +69,18 @@ describe('sweepWebhookEvents', () => {
       { orderId: 'ORDER1', eventId: 'E3' }, // the refund, routed through its capture like the intake does
       { orderId: 'ORDER4', eventId: 'E4' },
     ]);
-    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, ignored: 2, failed: 0, pages: 3 });
     assert.equal(beats.length, 2, 'one heartbeat per page boundary');
+  });
+
+  test('a later sweep over the same window hands nothing to Temporal again: the router remembers what it recorded', async () => {
+    const { activities, delivered } = setup({ remember: 100 });
+    await new MockActivityEnvironment().run(sweepOf(activities), WINDOW);
+    assert.equal(delivered.length, 3);
+    delivered.length = 0;
+    const again = await new MockActivityEnvironment().run(sweepOf(activities), WINDOW);
+    assert.deepEqual(delivered, [], 'no signal for an event this process had recorded');
+    assert.deepEqual(again, { ...WINDOW, listed: 6, delivered: 0, alreadyRecorded: 3, ignored: 2, failed: 0, pages: 3 });
   });
 
   test('heartbeats while it waits, carrying the last page boundary\'s progress, and stops when done', async () => {
@@ -118,7 +129,7 @@ describe('sweepWebhookEvents', () => {
     delivered.length = 0;
     const summary = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), WINDOW);
     assert.deepEqual(delivered, [{ orderId: 'ORDER4', eventId: 'E4' }], 'only the unfinished page is redone');
-    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, ignored: 2, failed: 0, pages: 3 });
   });
 
   test('without an end, the window ends when the listing starts; a resumed attempt also lists what came since', async () => {
