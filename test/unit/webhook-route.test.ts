@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildPublicApp } from '../../src/api/public-app';
 import { createLogger } from '../../src/logger';
+import { metrics } from '../../src/metrics';
 import { createOfflineVerifier } from '../../src/paypal/signature';
 import { createEventRouter } from '../../src/routing/event-router';
 import { createSimulatorPki } from '../../src/simulator/certificates';
@@ -38,6 +39,12 @@ function event(overrides: Record<string, unknown> = {}): Record<string, unknown>
     resource: { id: '5O190127TN364715T', status: 'APPROVED' },
     ...overrides,
   };
+}
+
+/** paypal_webhooks_total{outcome="duplicate"} so far (the metrics registry is process-wide). */
+async function duplicateCount(): Promise<number> {
+  const { values } = await metrics.webhooks.get();
+  return values.filter((v) => v.labels.outcome === 'duplicate').reduce((n, v) => n + v.value, 0);
 }
 
 function signed(body: Buffer | string, webhookId = WEBHOOK_ID): Record<string, string> {
@@ -71,6 +78,7 @@ describe('POST /webhooks/paypal', () => {
           },
         },
         orderIdForCapture: (captureId) => Promise.resolve(captureId === 'CAPKNOWN' ? 'ORDERFORCAP' : undefined),
+        remember: 1000,
       }),
       maxBodyBytes: MAX_BODY,
     });
@@ -129,6 +137,19 @@ describe('POST /webhooks/paypal', () => {
     assert.equal(rejected[0]?.level, 40);
     assert.equal(rejected[0]?.statusCode, 401);
     assert.equal(rejected[0]?.reason, 'signature_invalid');
+  });
+
+  test('a redelivery of a recorded event → 200 from memory: nothing handed to Temporal, outcome duplicate', async () => {
+    const body = JSON.stringify(event());
+    assert.equal((await post(body, signed(body))).started, 1);
+    const duplicatesBefore = await duplicateCount();
+    const from = logLines.length;
+    const again = await post(body, signed(body)); // a new transmission (ID, time, signature) of the same event
+    assert.equal(again.status, 200);
+    assert.deepEqual(again.body, { status: 'accepted', orderId: '5O190127TN364715T', workflowId: 'paypal-order-5O190127TN364715T', alreadyRecorded: true });
+    assert.equal(again.started, 0, 'not handed to Temporal again');
+    assert.equal(await duplicateCount(), duplicatesBefore + 1);
+    assert.equal(logLines.slice(from)[0]?.msg, 'webhook duplicate');
   });
 
   test('an event for an order whose workflow has completed → 200 ignored, so PayPal stops sending it', async () => {
