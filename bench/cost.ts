@@ -1,7 +1,9 @@
 // Cost per order, counted from real histories (fetchHistory): history events and billable Temporal Cloud actions
 // of a happy-path order, of an order whose capture stays PENDING for k reconciliation polls before PayPal
-// completes it, and of a registered order its buyer approves only after k polls (k = 1, 3, 5; RECONCILE_POLL_SCHEDULE
-// short). Orders run to completion (short refund watch), so the counts cover the whole life of the workflow.
+// completes it, of a registered order its buyer approves only after k polls (k = 1, 3, 5; RECONCILE_POLL_SCHEDULE
+// short), and of a happy order that webhook sweeps re-offer during its refund watch, from the intake's process and
+// from a worker process of its own. Orders run to completion (short refund watch), so the counts cover the whole
+// life of the workflow.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -21,8 +23,12 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const POLL = process.env.COST_POLL ?? '1s';
 const KS = (process.env.COST_KS ?? '1,3,5').split(',').map(Number);
 const HAPPY_ORDERS = 3;
-/** How late the late-webhook scenario's PAYMENT.CAPTURE.COMPLETED arrives (the refund watch is 1 s longer). */
+/** How late the late-webhook scenario's PAYMENT.CAPTURE.COMPLETED arrives (within the refund watch). */
 const LATE_WEBHOOK_MS = 2000;
+/** The refund watch of every order here: long enough for the sweep scenarios' sweeps to land inside it. */
+const WATCH = '10s';
+/** Sweeps per sweep scenario, each over the last minute (the product's default would be every 15 min over 6 h). */
+const SWEEPS = 3;
 
 /** Event type name without the EVENT_TYPE_ prefix, e.g. ACTIVITY_TASK_SCHEDULED. */
 function typeName(e: HistoryEvent): string {
@@ -64,17 +70,16 @@ export const costBench: BenchModule = {
     const simulator = await startSimulator({ logger: false });
     const previousBundle = process.env.WORKFLOW_BUNDLE_PATH;
     process.env.WORKFLOW_BUNDLE_PATH = bundle.path;
-    const product = await startProduct({
-      config: loadConfig({
-        PORT: '0', HOST: '127.0.0.1', ADMIN_PORT: '0', ADMIN_TOKEN: randomBytes(16).toString('hex'), LOG_LEVEL: 'silent',
-        TEMPORAL_TASK_QUEUE: `bench-cost-${randomUUID().slice(0, 8)}`, TEMPORAL_SDK_METRICS_PORT: '0', WEBHOOK_SWEEP_INTERVAL: 'off',
-        PAYPAL_ENV: 'simulator', FULFILLMENT_URL: receiver.url, FULFILLMENT_SECRET: 'bench-fulfillment-secret',
-        RECONCILE_POLL_SCHEDULE: POLL, WATCH_AFTER_FULFILMENT: '3s',
-      }),
-      logger: createLogger('silent'),
-      temporalAddress: address,
-      simulator,
-    });
+    const env = {
+      PORT: '0', HOST: '127.0.0.1', ADMIN_PORT: '0', ADMIN_TOKEN: randomBytes(16).toString('hex'), LOG_LEVEL: 'silent',
+      TEMPORAL_TASK_QUEUE: `bench-cost-${randomUUID().slice(0, 8)}`, TEMPORAL_SDK_METRICS_PORT: '0', WEBHOOK_SWEEP_INTERVAL: 'off',
+      PAYPAL_ENV: 'simulator', FULFILLMENT_URL: receiver.url, FULFILLMENT_SECRET: 'bench-fulfillment-secret',
+      RECONCILE_POLL_SCHEDULE: POLL, WATCH_AFTER_FULFILMENT: WATCH,
+    };
+    const product = await startProduct({ config: loadConfig(env), logger: createLogger('silent'), temporalAddress: address, simulator });
+    // The docker-compose layout: a worker process apart, whose sweep routes with its own router (its own memory).
+    const apartQueue = `bench-cost-apart-${randomUUID().slice(0, 8)}`;
+    const apart = await startProduct({ config: loadConfig({ ...env, TEMPORAL_TASK_QUEUE: apartQueue }), logger: createLogger('silent'), temporalAddress: address, simulator, role: 'worker' });
     if (previousBundle === undefined) delete process.env.WORKFLOW_BUNDLE_PATH;
     else process.env.WORKFLOW_BUNDLE_PATH = previousBundle;
     const connection = await Connection.connect({ address });
@@ -89,6 +94,10 @@ export const costBench: BenchModule = {
           await new Promise((r) => setTimeout(r, 25));
         }
       }
+    };
+    const fulfilled = async (orderId: string) => {
+      await history(orderId);
+      while ((await product.orders.getStatus(orderId))?.state !== 'fulfilled') await new Promise((r) => setTimeout(r, 25));
     };
     const finished = async (orderId: string) => {
       await history(orderId);
@@ -160,6 +169,22 @@ export const costBench: BenchModule = {
       } finally {
         await simulator.control.clearFaults();
       }
+      // Sweeps list every event of their window: they run only now, each scenario alone, once every order above
+      // has completed (a closed order takes no signal), so they re-offer no other scenario's open order.
+      for (const [where, taskQueue] of [['in the intake\'s process', env.TEMPORAL_TASK_QUEUE], ['in a worker process of its own', apartQueue]] as const) {
+        progress(`cost: a happy-path order re-offered by ${SWEEPS} webhook sweeps ${where}…`);
+        const { orderId } = await simulator.control.checkout({ amount: { currency_code: 'USD', value: '25.00' } });
+        await fulfilled(orderId);
+        for (let i = 0; i < SWEEPS; i++) {
+          await client.workflow.execute('webhookSweepWorkflow', { taskQueue, workflowId: `bench-cost-sweep-${randomUUID()}`, args: [{ lookbackMs: 60_000 }] });
+        }
+        const sweptAt = Date.now();
+        const events = await finished(orderId);
+        const closed = events.at(-1)?.eventTime;
+        // A sweep that landed after the order closed would have added nothing: the count would be too low.
+        if (!closed || Number(closed.seconds) * 1000 + Number(closed.nanos ?? 0) / 1e6 < sweptAt) throw new Error(`cost: the sweeps outlasted the ${WATCH} refund watch of ${orderId}`);
+        scenarios.push({ name: `happy path, ${SWEEPS} sweeps ${where} during its refund watch`, events });
+      }
       for (const { k, events, attemptsNotInHistory } of pendingDone) {
         scenarios.push({ name: `capture PENDING, completed after ${k} poll${k === 1 ? '' : 's'}`, events, attemptsNotInHistory });
       }
@@ -168,6 +193,7 @@ export const costBench: BenchModule = {
       }
     } finally {
       await connection.close();
+      await apart.stop();
       await product.stop();
       await simulator.close();
       await receiver.close();
@@ -190,7 +216,7 @@ export const costBench: BenchModule = {
     return {
       name: 'cost',
       title: 'Cost per order: history events and billable actions',
-      params: { happyOrders: HAPPY_ORDERS, pollSchedule: POLL, k: KS.join(', '), WATCH_AFTER_FULFILMENT: '3s (so each workflow completes)' },
+      params: { happyOrders: HAPPY_ORDERS, pollSchedule: POLL, k: KS.join(', '), WATCH_AFTER_FULFILMENT: `${WATCH} (so each workflow completes)`, sweeps: `${SWEEPS} per sweep scenario, lookback 1 min` },
       rows: [],
       tables: [
         {
@@ -214,6 +240,7 @@ export const costBench: BenchModule = {
         'The product sets its search attributes at start (free); upserts after that are billed.',
         `Pending scenario: the simulator answers the capture with PENDING (ECHECK); the workflow polls PayPal every ${POLL} (a timer for the first gap, then the attempts of one awaitCaptureSettled activity, retried by Temporal); after the k-th poll finished the bench completes the capture at the simulator, whose PAYMENT.CAPTURE.COMPLETED webhook wakes the workflow, which cancels the poll and reads the order.`,
         `Registered-order scenario: the merchant registers a CREATED order (POST /orders; the workflow reads PayPal once), the buyer approves after k polls (every ${POLL}: a timer for the first gap, then the attempts of one awaitPaymentChange activity, which fails while the order is still CREATED); the CHECKOUT.ORDER.APPROVED webhook cancels the poll and the order is captured and fulfilled. The first such poll records the patch that switched orderWorkflowV4 to retried polls (a marker and its TemporalChangeVersion upsert). A checkout never approved polls the same way until AWAITING_PAYMENT_DEADLINE (3 days: ~7 polls on the default schedule).`,
+        `Sweep scenarios: once a happy order is fulfilled, ${SWEEPS} webhookSweepWorkflow runs (each listing the last minute of PayPal events) re-offer its two events, run first by the product's own worker, whose router is the intake's (one process, \`npm start\`), then by a worker-role process of its own (the docker-compose layout), whose router has not seen the webhooks. A router hands an event to Temporal only if it has no memory of recording it (WEBHOOK_EVENT_MEMORY): the first sweep apart hands each event over once (the workflow drops it as a duplicate), later ones nothing. Before that memory, every sweep signalled every listed event: ${SWEEPS} sweeps, ${2 * SWEEPS} more signals.`,
         'The cancelled poll\'s k attempts are billed but leave no ActivityTaskStarted event (an activity cancelled while it waits for a retry records only its scheduling and the cancellation): the bench adds them, as read from describe() (pending activity attempt k + 1, waiting for its retry) right before it completes the capture or approves the order.',
       ],
     };
