@@ -3,8 +3,8 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import { heartbeatWhile } from './heartbeat';
 import { captureStillPending, paymentUnchanged, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
+import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
 export function createPayPalActivities(paypal: PayPalClient) {

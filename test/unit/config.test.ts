@@ -33,6 +33,19 @@ describe('configuration', () => {
     fails({ TEMPORAL_MAX_CACHED_WORKFLOWS: 'lots' }, /TEMPORAL_MAX_CACHED_WORKFLOWS/);
   });
 
+  test('an activity whose worker died is retried after 20 s without a heartbeat, unless ACTIVITY_HEARTBEAT_TIMEOUT says otherwise', () => {
+    assert.equal(orderTiming(loadConfig({})).activityHeartbeatTimeoutMs, 20_000);
+    assert.equal(orderTiming(loadConfig({ ACTIVITY_HEARTBEAT_TIMEOUT: '45s' })).activityHeartbeatTimeoutMs, 45_000);
+    fails({ ACTIVITY_HEARTBEAT_TIMEOUT: '500ms' }, /ACTIVITY_HEARTBEAT_TIMEOUT/); // heartbeats every quarter: too often
+    fails({ ACTIVITY_HEARTBEAT_TIMEOUT: 'soon' }, /ACTIVITY_HEARTBEAT_TIMEOUT/);
+  });
+
+  test('each process remembers 100,000 recorded PayPal events unless WEBHOOK_EVENT_MEMORY says otherwise (0: none)', () => {
+    assert.equal(loadConfig({}).WEBHOOK_EVENT_MEMORY, 100_000);
+    assert.equal(loadConfig({ WEBHOOK_EVENT_MEMORY: '0' }).WEBHOOK_EVENT_MEMORY, 0);
+    fails({ WEBHOOK_EVENT_MEMORY: '-1' }, /WEBHOOK_EVENT_MEMORY/);
+  });
+
   test('the admin API binds beyond loopback only with a token', () => {
     fails({ ADMIN_HOST: '0.0.0.0' }, /ADMIN_HOST/);
     assert.equal(loadConfig({ ADMIN_HOST: '0.0.0.0', ADMIN_TOKEN: randomBytes(16).toString('hex') }).ADMIN_HOST, '0.0.0.0');
