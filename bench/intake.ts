@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { buildPublicApp } from '../src/api/public-app';
+import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
 import { createOfflineVerifier } from '../src/paypal/signature';
 import { createEventRouter } from '../src/routing/event-router';
@@ -82,7 +83,7 @@ export const intakeBench: BenchModule = {
 
     // The production router, timed: how long each webhook spends in routing (in effect the signal-with-start), so
     // the intake's latency splits into "Temporal call" and "everything else".
-    const router = createEventRouter({ orders, orderIdForCapture: () => Promise.resolve(undefined) });
+    const router = createEventRouter({ orders, orderIdForCapture: () => Promise.resolve(undefined), remember: loadConfig({}).WEBHOOK_EVENT_MEMORY }); // as in production
     let routeMs: number[] = [];
     const timedRouter: typeof router = {
       async route(event) {
