@@ -25,7 +25,7 @@ describe('a worker killed mid-activity', () => {
   let client: Client;
 
   before(async () => {
-    h = await startHarness({ ACTIVITY_HEARTBEAT_TIMEOUT: '2s' }, { role: 'api' });
+    h = await startHarness({ ACTIVITY_HEARTBEAT_TIMEOUT: '4s' }, { role: 'api' });
     connection = await Connection.connect({ address: h.temporalAddress });
     client = new Client({ connection });
     const logDir = mkdtempSync(join(tmpdir(), 'worker-crash-'));
@@ -81,15 +81,15 @@ describe('a worker killed mid-activity', () => {
   };
 
   test('a live attempt slower than the heartbeat timeout completes in its first attempt: it heartbeats', async () => {
-    const orderId = await orderWithSlowCapture('40.00', 5_000);
+    const orderId = await orderWithSlowCapture('40.00', 10_000);
     try {
       await h.waitForState(orderId, 'fulfilled', 60_000);
     } finally {
       await h.simulator.control.clearFaults();
     }
     const { scheduled, started } = await completedCapture(orderId);
-    assert.equal(Number(scheduled.heartbeatTimeout?.seconds), 2, 'the capture runs with ACTIVITY_HEARTBEAT_TIMEOUT');
-    assert.equal(started.attempt, 1, 'five seconds of PayPal latency did not time out a 2 s heartbeat timeout');
+    assert.equal(Number(scheduled.heartbeatTimeout?.seconds), 4, 'the capture runs with ACTIVITY_HEARTBEAT_TIMEOUT');
+    assert.equal(started.attempt, 1, 'ten seconds of PayPal latency did not time out a 4 s heartbeat timeout');
     assert.equal(h.receiver.successfulKeys(orderId).length, 1);
   });
 
