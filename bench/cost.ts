@@ -6,6 +6,7 @@
 // life of the workflow.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -182,7 +183,7 @@ export const costBench: BenchModule = {
         const events = await finished(orderId);
         const closed = events.at(-1)?.eventTime;
         // A sweep that landed after the order closed would have added nothing: the count would be too low.
-        if (!closed || Number(closed.seconds) * 1000 + Number(closed.nanos ?? 0) / 1e6 < sweptAt) throw new Error(`cost: the sweeps outlasted the ${WATCH} refund watch of ${orderId}`);
+        if (!closed || tsToMs(closed) < sweptAt) throw new Error(`cost: the sweeps outlasted the ${WATCH} refund watch of ${orderId}`);
         scenarios.push({ name: `happy path, ${SWEEPS} sweeps ${where} during its refund watch`, events });
       }
       for (const { k, events, attemptsNotInHistory } of pendingDone) {

@@ -15,7 +15,7 @@ import { ORDER_WORKFLOW_TYPE_CLAUSE } from '../src/workflows/messages';
 import { OrderStateKey, ReviewReason } from '../src/workflows/search-attributes';
 import { planFaults, type TimedFault } from './faults';
 import { ChaosMerchant } from './merchant';
-import { RestartableTemporal, WorkerProcess } from './processes';
+import { RestartableTemporal, simulatorWorkerEnv, WorkerProcess } from './processes';
 import { createOrder, EXPECTED, followUp, planOrders, seededRandom, type ChaosOrder, type DriverDeps } from './scenarios';
 import { mapLimit, verifyRun, type OrderVisibility, type VerifyStats, type Violation } from './verify';
 
@@ -151,18 +151,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const product: RunningProduct = await startProduct({ config, logger: createLogger('warn', { role: 'api' }, apiLog), temporalAddress: temporal.address, role: 'api', simulator });
     cleanups.push(() => product.stop());
 
-    const worker = new WorkerProcess({
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      ...shared,
-      TEMPORAL_ADDRESS: temporal.address,
-      PAYPAL_ENV: 'sandbox',
-      PAYPAL_API_BASE: simulator.url,
-      PAYPAL_CLIENT_ID: simulator.clientId,
-      PAYPAL_CLIENT_SECRET: simulator.clientSecret,
-      PAYPAL_WEBHOOK_ID: simulator.webhookId,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-    }, join(dir, 'worker.log'));
+    const worker = new WorkerProcess(simulatorWorkerEnv(simulator, { temporalAddress: temporal.address, bundlePath, shared }), join(dir, 'worker.log'));
     cleanups.push(() => worker.stop());
     say(`worker process ready in ${await worker.start()} ms; intake ${product.publicUrl}, simulator ${simulator.url}, merchant ${merchant.url}`);
 

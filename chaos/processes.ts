@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import type { RunningSimulator } from '../src/simulator';
 import { freePort, startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 
 const ROOT = join(__dirname, '..');
@@ -31,6 +32,29 @@ export class RestartableTemporal {
   get running(): boolean {
     return this.server !== undefined;
   }
+}
+
+/**
+ * The environment of a worker process (WorkerProcess) that talks to PayPal through `simulator` and to Temporal at
+ * `temporalAddress`, over `shared` (task queue, merchant, timings, ...). The simulator is reached as a sandbox
+ * PayPal would be: its URL as PAYPAL_API_BASE, its credentials and webhook ID.
+ */
+export function simulatorWorkerEnv(
+  simulator: Pick<RunningSimulator, 'url' | 'clientId' | 'clientSecret' | 'webhookId'>,
+  opts: { temporalAddress: string; bundlePath?: string; shared: Record<string, string> },
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    ...opts.shared,
+    TEMPORAL_ADDRESS: opts.temporalAddress,
+    PAYPAL_ENV: 'sandbox',
+    PAYPAL_API_BASE: simulator.url,
+    PAYPAL_CLIENT_ID: simulator.clientId,
+    PAYPAL_CLIENT_SECRET: simulator.clientSecret,
+    PAYPAL_WEBHOOK_ID: simulator.webhookId,
+    ...(opts.bundlePath ? { WORKFLOW_BUNDLE_PATH: opts.bundlePath } : {}),
+  };
 }
 
 /**

@@ -8,13 +8,15 @@ import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
 export function createPayPalActivities(paypal: PayPalClient) {
-  const readOrder = async (orderId: string): Promise<PaymentTruth> => {
-    try {
-      return toPaymentTruth(await paypal.getOrder(orderId));
-    } catch (err) {
-      throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
-    }
-  };
+  /** One read of the order, heartbeating while PayPal is slow (see heartbeatWhile). */
+  const readOrder = (orderId: string): Promise<PaymentTruth> =>
+    heartbeatWhile(async () => {
+      try {
+        return toPaymentTruth(await paypal.getOrder(orderId));
+      } catch (err) {
+        throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
+      }
+    });
   /**
    * Captures the order if PayPal lets it (an approved order, the usual case: one PayPal call); otherwise reads it
    * and handles it as it stands: an authorize-intent order is authorized and its authorization captured, and
@@ -54,7 +56,7 @@ export function createPayPalActivities(paypal: PayPalClient) {
 
   return {
     /** Reads the order (and its captures) from PayPal. Never trusts a webhook body. */
-    verifyPayment: (orderId: string): Promise<PaymentTruth> => heartbeatWhile(() => readOrder(orderId)),
+    verifyPayment: readOrder,
 
     /**
      * Reads the order and returns it once its capture is no longer PENDING. While it is, the attempt fails with
@@ -63,7 +65,7 @@ export function createPayPalActivities(paypal: PayPalClient) {
      * history event per read. BENIGN: an expected answer, logged at debug and kept out of failure metrics.
      */
     async awaitCaptureSettled(orderId: string, retryGapsMs: number[]): Promise<PaymentTruth> {
-      const truth = await heartbeatWhile(() => readOrder(orderId));
+      const truth = await readOrder(orderId);
       if (!captureStillPending(truth)) return truth;
       const reason = truth.capture?.reason ? ` (${truth.capture.reason})` : '';
       throw readAgainLater(FAILURE_TYPES.captureStillPending, `capture ${truth.capture?.id ?? ''} still pending at PayPal${reason}`, retryGapsMs);
@@ -75,7 +77,7 @@ export function createPayPalActivities(paypal: PayPalClient) {
      * `PaymentUnchanged`, retried after the next of `retryGapsMs`, as awaitCaptureSettled does.
      */
     async awaitPaymentChange(orderId: string, held: PaymentStatus | null, retryGapsMs: number[]): Promise<PaymentTruth> {
-      const truth = await heartbeatWhile(() => readOrder(orderId));
+      const truth = await readOrder(orderId);
       if (!paymentUnchanged(held, truth)) return truth;
       throw readAgainLater(FAILURE_TYPES.paymentUnchanged, `order ${orderId} still ${truth.orderStatus} at PayPal`, retryGapsMs);
     },

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { WorkerProcess } from '../../chaos/processes';
+import { simulatorWorkerEnv, WorkerProcess } from '../../chaos/processes';
 import { orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, TEST_ADMIN_TOKEN, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
@@ -29,27 +29,17 @@ describe('a worker killed mid-activity', () => {
     connection = await Connection.connect({ address: h.temporalAddress });
     client = new Client({ connection });
     const logDir = mkdtempSync(join(tmpdir(), 'worker-crash-'));
-    worker = new WorkerProcess(
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        TEMPORAL_ADDRESS: h.temporalAddress,
-        TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
-        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-        LOG_LEVEL: 'warn',
-        PAYPAL_ENV: 'sandbox',
-        PAYPAL_API_BASE: h.simulator.url,
-        PAYPAL_CLIENT_ID: h.simulator.clientId,
-        PAYPAL_CLIENT_SECRET: h.simulator.clientSecret,
-        PAYPAL_WEBHOOK_ID: h.simulator.webhookId,
-        FULFILLMENT_URL: h.receiver.url,
-        FULFILLMENT_SECRET: h.receiver.secret,
-        TEMPORAL_SDK_METRICS_PORT: '0',
-        WEBHOOK_SWEEP_INTERVAL: 'off',
-        ...(process.env.WORKFLOW_BUNDLE_PATH ? { WORKFLOW_BUNDLE_PATH: process.env.WORKFLOW_BUNDLE_PATH } : {}),
-      },
-      join(logDir, 'worker.log'),
-    );
+    const shared = {
+      TEMPORAL_TASK_QUEUE: h.config.TEMPORAL_TASK_QUEUE,
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      LOG_LEVEL: 'warn',
+      FULFILLMENT_URL: h.receiver.url,
+      FULFILLMENT_SECRET: h.receiver.secret,
+      TEMPORAL_SDK_METRICS_PORT: '0',
+      WEBHOOK_SWEEP_INTERVAL: 'off',
+    };
+    const env = simulatorWorkerEnv(h.simulator, { temporalAddress: h.temporalAddress, bundlePath: process.env.WORKFLOW_BUNDLE_PATH, shared });
+    worker = new WorkerProcess(env, join(logDir, 'worker.log'));
     await worker.start();
   });
   after(async () => {
