@@ -26,6 +26,11 @@ export interface SweepSummary {
   delivered: number;
   /** Recorded before through this process (its webhook, or an earlier sweep): accepted without Temporal. */
   alreadyRecorded: number;
+  /**
+   * Not handed over: the order's run already shows what they say (a fulfilled order's approval and capture,
+   * orderAlreadyReflects), read from its search attributes with a describe, which is not a billable action.
+   */
+  alreadyReflected: number;
   /** Unhandled types, events about no order we can find, or malformed entries. */
   ignored: number;
   /** Refund/reversal events whose capture could not be looked up at PayPal this time. */
@@ -69,7 +74,9 @@ export interface SweepDeps {
 /**
  * The webhook sweep's activity. Missing webhooks are caught by asking PayPal what it generated: every event in the
  * window, delivered or not, is routed exactly as the intake would (same OrdersClient.deliverEvent, keyed by the
- * PayPal event ID), so the order workflow drops the ones it already has and re-sweeping is harmless.
+ * PayPal event ID), so the order workflow drops the ones it already has and re-sweeping is harmless. Events this
+ * process recorded, and those a fulfilled order already reflects, are not handed over again (each would be a
+ * signal, a history event and a workflow task for nothing).
  */
 export function createSweepActivities(deps: SweepDeps) {
   return {
@@ -83,7 +90,7 @@ export function createSweepActivities(deps: SweepDeps) {
       const ctx = Context.current();
       const resumed = asProgress(ctx.info.heartbeatDetails);
       const attemptStart = new Date().toISOString();
-      const summary: SweepSummary = { listed: 0, delivered: 0, alreadyRecorded: 0, ignored: 0, failed: 0, pages: 0, ...resumed?.summary };
+      const summary: SweepSummary = { listed: 0, delivered: 0, alreadyRecorded: 0, alreadyReflected: 0, ignored: 0, failed: 0, pages: 0, ...resumed?.summary };
       // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
       const routed = new Set<string>();
       // Listed in parts: the first ends where the request says, where an earlier attempt's listing ended, or now.
@@ -151,7 +158,7 @@ export function createSweepActivities(deps: SweepDeps) {
     routed.add(listed.id);
     const parsed = webhookEventSchema.safeParse(listed);
     if (!parsed.success) return { outcome: 'ignored', kind: 'unroutable', reason: 'listed event is not a valid webhook event' };
-    return deps.router.route(parsed.data);
+    return deps.router.route(parsed.data, { unlessReflected: true });
   }
 }
 
@@ -161,6 +168,7 @@ function count(summary: SweepSummary, result: RouteResult | undefined, ctx: Cont
       return;
     case 'accepted':
       if (result.alreadyRecorded) summary.alreadyRecorded++;
+      else if (result.alreadyReflected) summary.alreadyReflected++;
       else summary.delivered++;
       return;
     case 'ignored':

@@ -1,5 +1,6 @@
 import { eventSubject, HANDLED_EVENT_TYPES, type WebhookEvent } from '../paypal/events';
 import { OrderClosedError, type OrdersClient } from '../temporal/orders-client';
+import { orderAlreadyReflects, PRE_FULFILMENT_EVENT_TYPES } from '../workflows/order-machine';
 import { orderWorkflowId } from '../workflows/messages';
 
 /**
@@ -9,9 +10,11 @@ import { orderWorkflowId } from '../workflows/messages';
 export type RouteResult =
   /**
    * Durably recorded on the order's workflow (started if needed). `alreadyRecorded`: this process had recorded the
-   * same PayPal event before (or was recording it), so it was not handed to Temporal again.
+   * same PayPal event before (or was recording it, or found it reflected), so it was not handed to Temporal again.
+   * `alreadyReflected`: not handed over because the order's run already shows what the event says
+   * (RouteOptions.unlessReflected).
    */
-  | { outcome: 'accepted'; orderId: string; workflowId: string; alreadyRecorded?: boolean }
+  | { outcome: 'accepted'; orderId: string; workflowId: string; alreadyRecorded?: boolean; alreadyReflected?: boolean }
   /** Authentic but nothing to do: an unhandled type, no order we can find, or an order long closed. Retrying would not change it. */
   | { outcome: 'ignored'; kind: 'unhandled_type' | 'unroutable' | 'order_closed'; reason: string }
   /** The capture named by a refund/reversal could not be looked up at PayPal: retry later. */
@@ -21,16 +24,28 @@ export type RouteResult =
 
 /** What routing needs: the durable hand-off to Temporal and the capture → order lookup at PayPal. */
 export interface EventRouterDeps {
-  orders: Pick<OrdersClient, 'deliverEvent'>;
+  /** `publishedOrder` is needed only by callers that route with RouteOptions.unlessReflected. */
+  orders: Pick<OrdersClient, 'deliverEvent'> & Partial<Pick<OrdersClient, 'publishedOrder'>>;
   /** Maps a capture to its order (refund events name only the capture). Undefined when PayPal does not know it. */
   orderIdForCapture: (captureId: string) => Promise<string | undefined>;
   /** How many recorded PayPal event IDs to remember (WEBHOOK_EVENT_MEMORY); none when absent or 0. */
   remember?: number;
 }
 
+/** How one event is routed. */
+export interface RouteOptions {
+  /**
+   * Read the order's published state first (a describe, not a billable action) and hand over nothing the order
+   * already reflects (orderAlreadyReflects: a fulfilled order's approval and capture). For the webhook sweep, which
+   * re-offers every listed event, when the intake that recorded it may have been another process. The intake
+   * hands over at once: the describe would only add a round trip to a delivery the order has usually not seen.
+   */
+  unlessReflected?: boolean;
+}
+
 /** Routes a parsed PayPal event to its order's workflow. */
 export interface EventRouter {
-  route(event: WebhookEvent): Promise<RouteResult>;
+  route(event: WebhookEvent, options?: RouteOptions): Promise<RouteResult>;
 }
 
 /**
@@ -44,12 +59,14 @@ export interface EventRouter {
  * worker's cache), and PayPal sends duplicates while every sweep re-offers the events of its whole lookback (~24
  * times each with the defaults). The order workflow still drops duplicates by event ID: the memory is per process
  * (another replica, or this one after a restart, hands an event over once more) and bounded (oldest forgotten first).
+ * The sweep, which usually runs in a worker process that did not record the webhooks, also asks the order first
+ * (RouteOptions.unlessReflected), so a fulfilled order's events are not handed over again there either.
  */
 export function createEventRouter(deps: EventRouterDeps): EventRouter {
   const recorded = new RecordedEvents(deps.remember ?? 0);
   const inFlight = new Map<string, Promise<RouteResult>>();
   return {
-    async route(event) {
+    async route(event, options = {}) {
       if (!HANDLED_EVENT_TYPES.has(event.event_type)) {
         return { outcome: 'ignored', kind: 'unhandled_type', reason: `event type ${event.event_type} is not handled` };
       }
@@ -60,7 +77,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
         const shared = await pending;
         return shared.outcome === 'accepted' ? { ...shared, alreadyRecorded: true } : shared;
       }
-      const routing = routeToOrder(event);
+      const routing = routeToOrder(event, options);
       inFlight.set(event.id, routing);
       try {
         const result = await routing;
@@ -73,7 +90,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
   };
 
   /** Finds the event's order and hands the event to its workflow. */
-  async function routeToOrder(event: WebhookEvent): Promise<RouteResult> {
+  async function routeToOrder(event: WebhookEvent, options: RouteOptions): Promise<RouteResult> {
     const subject = eventSubject(event);
     let orderId: string | undefined;
     if ('orderId' in subject) orderId = subject.orderId;
@@ -87,8 +104,10 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     if (!orderId) {
       return { outcome: 'ignored', kind: 'unroutable', reason: 'unknown' in subject ? subject.unknown : 'capture not known to PayPal' };
     }
+    const hint = { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id };
+    if (options.unlessReflected && (await reflected(orderId, hint))) return { outcome: 'accepted', orderId, workflowId: orderWorkflowId(orderId), alreadyReflected: true };
     try {
-      const { workflowId } = await deps.orders.deliverEvent(orderId, { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id });
+      const { workflowId } = await deps.orders.deliverEvent(orderId, hint);
       return { outcome: 'accepted', orderId, workflowId };
     } catch (error) {
       // The order's workflow completed (its watch window is over): the event is authentic but too late to matter.
@@ -96,10 +115,20 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
       return { outcome: 'temporal_unavailable', orderId, error };
     }
   }
+
+  /**
+   * Whether the order's open run already shows what the event says. Asked only for the event types that can be
+   * (so a refund costs no describe); a describe that fails answers "no", and the hand-off decides as always.
+   */
+  async function reflected(orderId: string, hint: { eventType: string; resourceId?: string }): Promise<boolean> {
+    if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.has(hint.eventType)) return false;
+    const order = await deps.orders.publishedOrder(orderId).catch(() => undefined);
+    return order?.running === true && orderAlreadyReflects(order, hint);
+  }
 }
 
 /**
- * PayPal event IDs recorded through this process, with their order: a Map kept in insertion order, so the oldest
+ * PayPal event IDs recorded through this process (or found reflected by their order), with their order: a Map kept in insertion order, so the oldest
  * is forgotten first once `max` are held (no library: a bounded insertion-ordered map is all this needs).
  */
 class RecordedEvents {

@@ -15,7 +15,7 @@ import { TRACED_MEMO_KEY } from '../workflows/interceptors';
 import { initialSearchAttributes } from '../workflows/presentation';
 import type { OrderWorkflowInput, orderWorkflowV4 } from '../workflows/order';
 import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
-import { OrderStateKey, PayPalOrderId } from '../workflows/search-attributes';
+import { OrderStateKey, PayPalCaptureId, PayPalOrderId } from '../workflows/search-attributes';
 import type { OrderTiming } from '../workflows/timing';
 
 /** Settings every new order workflow starts with. */
@@ -62,6 +62,15 @@ const OPENS_ORDER: ReadonlySet<string> = new Set(['CHECKOUT.ORDER.APPROVED']);
 /** Thrown when an order is registered twice while its workflow is running. */
 export class OrderAlreadyRegisteredError extends Error {
   override readonly name = 'OrderAlreadyRegisteredError';
+}
+
+/** What an order's latest run publishes about it (OrdersClient.publishedOrder). */
+export interface PublishedOrder {
+  running: boolean;
+  /** The OrderState search attribute (an OrderState value). */
+  state?: string;
+  /** The PayPalCaptureId search attribute, once PayPal reported a capture. */
+  captureId?: string;
 }
 
 /** Summary row of an order listing (from Temporal visibility). */
@@ -177,6 +186,23 @@ export class OrdersClient {
       throw err;
     }
     return { workflowId };
+  }
+
+  /**
+   * The order as its latest run publishes it in search attributes (state, capture), read with a describe: unlike
+   * the status query, not a billable action, and answered by the server without a worker. Undefined when the order
+   * has no workflow.
+   */
+  async publishedOrder(orderId: string): Promise<PublishedOrder | undefined> {
+    const deadline = Date.now() + (this.defaults.recordTimeoutMs ?? 5_000);
+    try {
+      const run = await this.client.withDeadline(deadline, () => this.client.workflow.getHandle(orderWorkflowId(orderId)).describe());
+      const attributes = run.typedSearchAttributes;
+      return { running: run.status.name === 'RUNNING', state: attributes.get(OrderStateKey), captureId: attributes.get(PayPalCaptureId) };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      throw err;
+    }
   }
 
   /** The order's current state, or undefined when no workflow exists for it. */

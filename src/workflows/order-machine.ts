@@ -23,6 +23,7 @@ import {
   type ReviewDecision,
   type ReviewReasonCode,
   type Transition,
+  type WebhookHint,
 } from './order-model';
 
 export * from './order-model';
@@ -37,6 +38,20 @@ function repeatsHeldCapture(data: OrderData, hints: { eventTypes: string[]; ids?
   const ids = hints.ids ?? [];
   return held?.status === status && hints.eventTypes.length > 0 && ids.length === hints.eventTypes.length
     && hints.eventTypes.every((type) => type === eventType) && ids.every((id) => id === held.id);
+}
+
+/** Webhook types that can only tell an order what its fulfilment already says (see orderAlreadyReflects). */
+export const PRE_FULFILMENT_EVENT_TYPES: ReadonlySet<string> = new Set(['CHECKOUT.ORDER.APPROVED', 'CHECKOUT.ORDER.COMPLETED', 'PAYMENT.CAPTURE.COMPLETED']);
+
+/**
+ * True when an order, as its run publishes it (state and capture search attributes), has nothing to learn from the
+ * webhook: a fulfilled order is past its approval, its completion and the completion of the capture it holds. Only
+ * a refund or a reversal is news to it, and PayPal sends each as an event of its own. The webhook sweep asks this
+ * before it re-offers an event that another process may have recorded already.
+ */
+export function orderAlreadyReflects(order: { state?: string; captureId?: string }, hint: WebhookHint): boolean {
+  if (order.state !== 'fulfilled' || !PRE_FULFILMENT_EVENT_TYPES.has(hint.eventType)) return false;
+  return hint.eventType !== 'PAYMENT.CAPTURE.COMPLETED' || (hint.resourceId !== undefined && hint.resourceId === order.captureId);
 }
 
 /** Applies one input; `now` is an ISO timestamp supplied by the caller (the machine reads no clock). */

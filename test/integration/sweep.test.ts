@@ -12,6 +12,9 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 import { orderWorkflowId } from '../../src/workflows/messages';
 import { ensureSweepSchedule, pauseSweepSchedule, SWEEP_DISABLED_NOTE, sweepScheduleId } from '../../src/temporal/schedules';
 import type { webhookSweepWorkflow, WebhookSweepResult } from '../../src/workflows/sweep';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { startProduct, type RunningProduct } from '../../src/runtime';
 import { startHarness, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 
@@ -44,8 +47,9 @@ describe('webhook sweep on a real Temporal server', () => {
       args: [{ lookbackMs: HOUR }],
     });
   const paidUpdates = (orderId: string) => h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.paid');
+  const signals = (orderId: string) => signalCount(client, orderId);
 
-  test('a paid order whose webhooks were all lost is fulfilled by the sweep, once; re-sweeping signals nothing already recorded', async () => {
+  test('a paid order whose webhooks were all lost is fulfilled by the sweep, once; re-sweeping signals nothing already recorded or reflected', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('19.99') });
     await h.simulator.control.waitForEvent({ orderId, eventType: 'CHECKOUT.ORDER.APPROVED' });
     assert.equal((await h.simulator.control.events({ orderId }))[0]?.status, 'DROPPED');
@@ -60,19 +64,20 @@ describe('webhook sweep on a real Temporal server', () => {
     assert.ok(fulfilled.eventsSeen >= 1);
     assert.equal(paidUpdates(orderId).length, 1, 'exactly one service update');
 
-    // Sweeping again hands over only what PayPal generated since, the capture's event (also never delivered): the
-    // APPROVED event this process recorded is remembered. A third sweep then signals nothing at all.
+    // Sweeping again hands over nothing: the APPROVED event this process recorded is remembered, and the capture's
+    // event (also never delivered) tells the fulfilled order holding that capture nothing new. A third sweep finds
+    // both in the router's memory.
+    const signalsBefore = await signals(orderId);
     const second = await sweep();
-    assert.ok(second.delivered >= 1 && second.alreadyRecorded >= 1, JSON.stringify(second));
-    await waitFor('the capture event to be recorded', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2);
-    const signals = async () => ((await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
-    const signalsBefore = await signals();
+    assert.equal(second.delivered, 0, JSON.stringify(second));
+    assert.ok(second.alreadyRecorded >= 1 && second.alreadyReflected >= 1, JSON.stringify(second));
     const third = await sweep();
     assert.equal(third.delivered, 0, JSON.stringify(third));
-    assert.ok(third.alreadyRecorded >= 2, JSON.stringify(third));
-    assert.equal(await signals(), signalsBefore, 'no signal for events already recorded');
+    assert.ok(third.alreadyRecorded >= 2 && third.alreadyReflected === 0, JSON.stringify(third));
+    assert.equal(await signals(orderId), signalsBefore, 'no signal for events already recorded or reflected');
     const after = await h.status(orderId);
     assert.equal(after?.state, 'fulfilled');
+    assert.equal(after?.eventsSeen, 1, 'only the approval, which the first sweep delivered');
     assert.equal(after?.duplicateEvents, 0, 'no duplicate reached the workflow');
     assert.equal(paidUpdates(orderId).length, 1, 'still exactly one service update');
   });
@@ -178,6 +183,50 @@ describe('webhook sweep on a real Temporal server', () => {
   });
 });
 
+describe('the sweep in a worker process of its own (the docker-compose layout)', () => {
+  let h: Harness;
+  let apart: RunningProduct;
+  let connection: Connection;
+  let client: Client;
+  const apartQueue = `test-apart-${randomUUID()}`;
+  before(async () => {
+    h = await startHarness(); // intake and worker in one process; webhooks delivered
+    // A worker-role process of its own, on its own task queue for the sweep: its router recorded none of the webhooks.
+    const config = loadConfig({ PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: apartQueue, TEMPORAL_SDK_METRICS_PORT: '0', WEBHOOK_SWEEP_INTERVAL: 'off', PAYPAL_ENV: 'simulator', FULFILLMENT_URL: h.receiver.url, FULFILLMENT_SECRET: h.receiver.secret });
+    apart = await startProduct({ config, logger: createLogger('silent'), temporalAddress: h.temporalAddress, simulator: h.simulator, role: 'worker' });
+    connection = await Connection.connect({ address: h.temporalAddress });
+    client = new Client({ connection, namespace: h.config.TEMPORAL_NAMESPACE });
+  });
+  after(async () => {
+    await connection?.close();
+    await apart?.stop();
+    await h?.stop();
+  });
+  const sweepApart = (): Promise<WebhookSweepResult> =>
+    client.workflow.execute<typeof webhookSweepWorkflow>('webhookSweepWorkflow', { taskQueue: apartQueue, workflowId: `sweep-apart-${randomUUID()}`, args: [{ lookbackMs: HOUR }] });
+
+  test('hands a fulfilled order\'s delivered webhooks over no more (no signal), but a reversal whose webhook was lost, yes', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('26.00') });
+    const fulfilled = await h.waitForState(orderId, 'fulfilled');
+    await waitFor('the capture webhook to be recorded', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2 || undefined);
+    const signalsBefore = await signalCount(client, orderId);
+    const first = await sweepApart();
+    assert.equal(first.delivered, 0, JSON.stringify(first));
+    assert.equal(first.alreadyReflected, 2, `the approval and the capture's completion: ${JSON.stringify(first)}`);
+    const second = await sweepApart();
+    assert.deepEqual([second.delivered, second.alreadyReflected, second.alreadyRecorded], [0, 0, 2], JSON.stringify(second));
+    assert.equal(await signalCount(client, orderId), signalsBefore, 'no signal from either sweep');
+
+    // News is still handed over: a reversal PayPal never delivered reaches the order through the sweep apart.
+    await h.simulator.control.setFaults({ webhooks: { dropNext: 1 } });
+    await h.simulator.control.reverseCapture(fulfilled.truth!.capture!.id);
+    await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.REVERSED' });
+    const third = await sweepApart();
+    assert.equal(third.delivered, 1, JSON.stringify(third));
+    await h.waitForState(orderId, 'revoked');
+  });
+});
+
 describe('the worker schedules the sweep at start (WEBHOOK_SWEEP_INTERVAL set)', () => {
   let h: Harness;
   let connection: Connection;
@@ -199,6 +248,11 @@ describe('the worker schedules the sweep at start (WEBHOOK_SWEEP_INTERVAL set)',
     assert.equal(h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.paid').length, 1);
   });
 });
+
+/** Signals in the order's history (each one a billable action). */
+async function signalCount(client: Client, orderId: string): Promise<number> {
+  return ((await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+}
 
 /** Runs the `ppf` CLI from source as a child process (as `npx ppf` would) and collects its output. */
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; output: string }> {

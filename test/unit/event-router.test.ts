@@ -5,13 +5,22 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { WebhookEvent } from '../../src/paypal/events';
 import { createEventRouter, type RouteResult } from '../../src/routing/event-router';
-import { OrderClosedError } from '../../src/temporal/orders-client';
+import { OrderClosedError, type PublishedOrder } from '../../src/temporal/orders-client';
 
 const approved = (id: string, orderId: string) => ({ id, event_type: 'CHECKOUT.ORDER.APPROVED', resource: { id: orderId } }) as WebhookEvent;
 
-/** A router whose Temporal side is a list of hand-offs; `answer` decides each one's outcome. */
-function routerWith(opts: { remember?: number; answer?: (orderId: string) => Promise<void> } = {}) {
+const captureCompleted = (id: string, orderId: string, captureId: string) =>
+  ({ id, event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: { id: captureId, supplementary_data: { related_ids: { order_id: orderId } } } }) as WebhookEvent;
+const refunded = (id: string, captureId: string) =>
+  ({ id, event_type: 'PAYMENT.CAPTURE.REFUNDED', resource: { id: `R-${id}`, links: [{ rel: 'up', href: `https://api.paypal.test/v2/payments/captures/${captureId}` }] } }) as WebhookEvent;
+
+/**
+ * A router whose Temporal side is a list of hand-offs; `answer` decides each one's outcome, `published` what each
+ * order's run publishes (OrdersClient.publishedOrder; `described` lists the orders asked).
+ */
+function routerWith(opts: { remember?: number; answer?: (orderId: string) => Promise<void>; published?: (orderId: string) => Promise<PublishedOrder | undefined> } = {}) {
   const handedOver: string[] = [];
+  const described: string[] = [];
   const router = createEventRouter({
     orders: {
       deliverEvent: async (orderId, hint) => {
@@ -19,11 +28,12 @@ function routerWith(opts: { remember?: number; answer?: (orderId: string) => Pro
         await (opts.answer?.(orderId) ?? Promise.resolve());
         return { workflowId: `paypal-order-${orderId}` };
       },
+      ...(opts.published ? { publishedOrder: (orderId: string) => (described.push(orderId), opts.published!(orderId)) } : {}),
     },
-    orderIdForCapture: () => Promise.resolve(undefined),
+    orderIdForCapture: (captureId) => Promise.resolve(captureId === 'CAP1' ? 'ORDER1' : undefined),
     remember: opts.remember,
   });
-  return { router, handedOver };
+  return { router, handedOver, described };
 }
 
 describe('event router: recorded events', () => {
@@ -79,5 +89,44 @@ describe('event router: recorded events', () => {
     await router.route(approved('WH-5', 'ORDER5'));
     await router.route(approved('WH-5', 'ORDER5'));
     assert.deepEqual(handedOver, ['WH-5', 'WH-5']);
+  });
+});
+
+describe('event router: events the order already reflects (unlessReflected, the sweep)', () => {
+  const fulfilled = (): Promise<PublishedOrder> => Promise.resolve({ running: true, state: 'fulfilled', captureId: 'CAP1' });
+  const sweep = { unlessReflected: true };
+
+  test('a fulfilled order\'s approval and capture are not handed over, and remembered', async () => {
+    const { router, handedOver, described } = routerWith({ remember: 10, published: fulfilled });
+    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyReflected: true });
+    assert.deepEqual(await router.route(captureCompleted('WH-11', 'ORDER1', 'CAP1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyReflected: true });
+    assert.deepEqual(handedOver, []);
+    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyRecorded: true });
+    assert.deepEqual(described, ['ORDER1', 'ORDER1'], 'a remembered event costs no second describe');
+  });
+
+  test('the intake (no option) hands over at once, without a describe', async () => {
+    const { router, handedOver, described } = routerWith({ remember: 10, published: fulfilled });
+    assert.deepEqual(await router.route(approved('WH-12', 'ORDER1')), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1' });
+    assert.deepEqual(handedOver, ['WH-12']);
+    assert.deepEqual(described, []);
+  });
+
+  test('a refund costs no describe and is handed over; so is anything the order does not show yet', async () => {
+    const cases: [string, WebhookEvent, () => Promise<PublishedOrder | undefined>][] = [
+      ['a refund of a fulfilled order', refunded('WH-20', 'CAP1'), fulfilled],
+      ['another capture', captureCompleted('WH-21', 'ORDER1', 'CAP2'), fulfilled],
+      ['an order not fulfilled yet', approved('WH-22', 'ORDER1'), () => Promise.resolve({ running: true, state: 'capturing' })],
+      ['no workflow yet', approved('WH-23', 'ORDER1'), () => Promise.resolve(undefined)],
+      ['a closed run', approved('WH-24', 'ORDER1'), () => Promise.resolve({ running: false, state: 'fulfilled', captureId: 'CAP1' })],
+      ['the describe failed', approved('WH-25', 'ORDER1'), () => Promise.reject(new Error('deadline exceeded'))],
+    ];
+    for (const [name, event, published] of cases) {
+      const { router, handedOver, described } = routerWith({ remember: 10, published });
+      const result = await router.route(event, sweep);
+      assert.deepEqual(result, { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1' }, name);
+      assert.deepEqual(handedOver, [event.id], name);
+      assert.equal(described.length, event.event_type === 'PAYMENT.CAPTURE.REFUNDED' ? 0 : 1, name);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { createSweepActivities, SWEEP_LISTING_REJECTED, SWEEP_TEMPORAL_UNAVAILAB
 import { ConfigError, loadConfig, loadSweepSettings } from '../../src/config';
 import { PayPalApiError } from '../../src/paypal/client';
 import { createEventRouter } from '../../src/routing/event-router';
+import type { PublishedOrder } from '../../src/temporal/orders-client';
 
 const WINDOW = { startTime: '2026-01-01T00:00:00Z', endTime: '2026-01-01T06:00:00Z' };
 const approved = (id: string, orderId: string) => ({ id, event_type: 'CHECKOUT.ORDER.APPROVED', resource: { id: orderId } });
@@ -19,7 +20,7 @@ const refunded = (id: string, captureId: string) => ({
 const page = (events: unknown[], next?: string) => ({ events: events as never[], links: next ? [{ rel: 'next', href: next }] : [] });
 
 /** A fake PayPal listing with three pages and a router whose Temporal side records (or refuses) deliveries. */
-function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) => Promise<string | undefined>; remember?: number } = {}) {
+function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) => Promise<string | undefined>; remember?: number; published?: Record<string, PublishedOrder> } = {}) {
   const pages: Record<string, ReturnType<typeof page>> = {
     first: page([approved('E1', 'ORDER1'), { id: 'E2', event_type: 'BILLING.PLAN.CREATED', resource: {} }], 'https://api-m.paypal.com/v1/notifications/webhooks-events?next_id=E3'),
     E3: page([refunded('E3', 'CAP1'), approved('E1', 'ORDER1')], 'https://api-m.paypal.com/v1/notifications/webhooks-events?next_id=E4'),
@@ -46,6 +47,7 @@ function setup(opts: { temporalDownFor?: string; captureLookup?: (id: string) =>
         delivered.push({ orderId, eventId: hint.eventId });
         return Promise.resolve({ workflowId: `paypal-order-${orderId}` });
       },
+      publishedOrder: (orderId) => Promise.resolve(opts.published?.[orderId]),
     },
     orderIdForCapture: opts.captureLookup ?? ((id) => Promise.resolve(id === 'CAP1' ? 'ORDER1' : undefined)),
     remember: opts.remember,
@@ -69,7 +71,7 @@ describe('sweepWebhookEvents', () => {
       { orderId: 'ORDER1', eventId: 'E3' }, // the refund, routed through its capture like the intake does
       { orderId: 'ORDER4', eventId: 'E4' },
     ]);
-    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, alreadyReflected: 0, ignored: 2, failed: 0, pages: 3 });
     assert.equal(beats.length, 2, 'one heartbeat per page boundary');
   });
 
@@ -80,7 +82,14 @@ describe('sweepWebhookEvents', () => {
     delivered.length = 0;
     const again = await new MockActivityEnvironment().run(sweepOf(activities), WINDOW);
     assert.deepEqual(delivered, [], 'no signal for an event this process had recorded');
-    assert.deepEqual(again, { ...WINDOW, listed: 6, delivered: 0, alreadyRecorded: 3, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(again, { ...WINDOW, listed: 6, delivered: 0, alreadyRecorded: 3, alreadyReflected: 0, ignored: 2, failed: 0, pages: 3 });
+  });
+
+  test('a fulfilled order\'s approval is not handed over (a sweep in a process that did not record it); its refund is', async () => {
+    const { activities, delivered } = setup({ remember: 100, published: { ORDER1: { running: true, state: 'fulfilled', captureId: 'CAP1' } } });
+    const summary = await new MockActivityEnvironment().run(sweepOf(activities), WINDOW);
+    assert.deepEqual(delivered, [{ orderId: 'ORDER1', eventId: 'E3' }, { orderId: 'ORDER4', eventId: 'E4' }]);
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 2, alreadyRecorded: 0, alreadyReflected: 1, ignored: 2, failed: 0, pages: 3 });
   });
 
   test('heartbeats while it waits, carrying the last page boundary\'s progress, and stops when done', async () => {
@@ -129,7 +138,7 @@ describe('sweepWebhookEvents', () => {
     delivered.length = 0;
     const summary = await new MockActivityEnvironment({ heartbeatDetails: last, attempt: 2 }).run(sweepOf(activities), WINDOW);
     assert.deepEqual(delivered, [{ orderId: 'ORDER4', eventId: 'E4' }], 'only the unfinished page is redone');
-    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, ignored: 2, failed: 0, pages: 3 });
+    assert.deepEqual(summary, { ...WINDOW, listed: 6, delivered: 3, alreadyRecorded: 0, alreadyReflected: 0, ignored: 2, failed: 0, pages: 3 });
   });
 
   test('without an end, the window ends when the listing starts; a resumed attempt also lists what came since', async () => {
