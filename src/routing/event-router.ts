@@ -10,9 +10,9 @@ import { orderWorkflowId } from '../workflows/messages';
 export type RouteResult =
   /**
    * Durably recorded on the order's workflow (started if needed). `alreadyRecorded`: this process had recorded the
-   * same PayPal event before (or was recording it, or found it reflected), so it was not handed to Temporal again.
-   * `alreadyReflected`: not handed over because the order's run already shows what the event says
-   * (RouteOptions.unlessReflected).
+   * same PayPal event before (or was recording it), so it was not handed to Temporal again. `alreadyReflected`
+   * (RouteOptions.unlessReflected only): not recorded, and not handed over, because the order's run already shows
+   * what the event says; never the outcome of a route without that option, so the intake cannot answer 2xx for it.
    */
   | { outcome: 'accepted'; orderId: string; workflowId: string; alreadyRecorded?: boolean; alreadyReflected?: boolean }
   /** Authentic but nothing to do: an unhandled type, no order we can find, or an order long closed. Retrying would not change it. */
@@ -64,6 +64,8 @@ export interface EventRouter {
  */
 export function createEventRouter(deps: EventRouterDeps): EventRouter {
   const recorded = new RecordedEvents(deps.remember ?? 0);
+  // Kept apart from `recorded`: an event found reflected was never recorded, and the intake answers from `recorded`.
+  const reflectedEvents = new RecordedEvents(deps.remember ?? 0);
   const inFlight = new Map<string, Promise<RouteResult>>();
   return {
     async route(event, options = {}) {
@@ -72,12 +74,16 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
       }
       const orderId = recorded.orderOf(event.id);
       if (orderId !== undefined) return { outcome: 'accepted', orderId, workflowId: orderWorkflowId(orderId), alreadyRecorded: true };
+      if (options.unlessReflected) {
+        const reflectedBy = await orderReflecting(event);
+        if (reflectedBy !== undefined) return { outcome: 'accepted', orderId: reflectedBy, workflowId: orderWorkflowId(reflectedBy), alreadyReflected: true };
+      }
       const pending = inFlight.get(event.id);
       if (pending) {
         const shared = await pending;
         return shared.outcome === 'accepted' ? { ...shared, alreadyRecorded: true } : shared;
       }
-      const routing = routeToOrder(event, options);
+      const routing = routeToOrder(event);
       inFlight.set(event.id, routing);
       try {
         const result = await routing;
@@ -90,7 +96,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
   };
 
   /** Finds the event's order and hands the event to its workflow. */
-  async function routeToOrder(event: WebhookEvent, options: RouteOptions): Promise<RouteResult> {
+  async function routeToOrder(event: WebhookEvent): Promise<RouteResult> {
     const subject = eventSubject(event);
     let orderId: string | undefined;
     if ('orderId' in subject) orderId = subject.orderId;
@@ -104,10 +110,8 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
     if (!orderId) {
       return { outcome: 'ignored', kind: 'unroutable', reason: 'unknown' in subject ? subject.unknown : 'capture not known to PayPal' };
     }
-    const hint = { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id };
-    if (options.unlessReflected && (await reflected(orderId, hint))) return { outcome: 'accepted', orderId, workflowId: orderWorkflowId(orderId), alreadyReflected: true };
     try {
-      const { workflowId } = await deps.orders.deliverEvent(orderId, hint);
+      const { workflowId } = await deps.orders.deliverEvent(orderId, { eventId: event.id, eventType: event.event_type, resourceId: event.resource.id });
       return { outcome: 'accepted', orderId, workflowId };
     } catch (error) {
       // The order's workflow completed (its watch window is over): the event is authentic but too late to matter.
@@ -117,19 +121,27 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
   }
 
   /**
-   * Whether the order's open run already shows what the event says. Asked only for the event types that can be
-   * (so a refund costs no describe); a describe that fails answers "no", and the hand-off decides as always.
+   * The order whose open run already shows what the event says, if there is one (remembered once found). Asked only
+   * for the event types that can be reflected, all of which name their order (so a refund costs no describe); a
+   * describe that fails answers "none", and the event is routed as always.
    */
-  async function reflected(orderId: string, hint: { eventType: string; resourceId?: string }): Promise<boolean> {
-    if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.has(hint.eventType)) return false;
-    const order = await deps.orders.publishedOrder(orderId).catch(() => undefined);
-    return order?.running === true && orderAlreadyReflects(order, hint);
+  async function orderReflecting(event: WebhookEvent): Promise<string | undefined> {
+    if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.has(event.event_type)) return undefined;
+    const known = reflectedEvents.orderOf(event.id);
+    if (known !== undefined) return known;
+    const subject = eventSubject(event);
+    if (!('orderId' in subject)) return undefined;
+    const order = await deps.orders.publishedOrder(subject.orderId).catch(() => undefined);
+    if (order?.running !== true || !orderAlreadyReflects(order, { eventType: event.event_type, resourceId: event.resource.id })) return undefined;
+    reflectedEvents.add(event.id, subject.orderId);
+    return subject.orderId;
   }
 }
 
 /**
- * PayPal event IDs recorded through this process (or found reflected by their order), with their order: a Map kept in insertion order, so the oldest
- * is forgotten first once `max` are held (no library: a bounded insertion-ordered map is all this needs).
+ * PayPal event IDs recorded through this process (or, in a second instance, found reflected by their order), with
+ * their order: a Map kept in insertion order, so the oldest is forgotten first once `max` are held (no library: a
+ * bounded insertion-ordered map is all this needs).
  */
 class RecordedEvents {
   private readonly orders = new Map<string, string>();

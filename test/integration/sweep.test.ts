@@ -66,20 +66,33 @@ describe('webhook sweep on a real Temporal server', () => {
 
     // Sweeping again hands over nothing: the APPROVED event this process recorded is remembered, and the capture's
     // event (also never delivered) tells the fulfilled order holding that capture nothing new. A third sweep finds
-    // both in the router's memory.
+    // both in the router's memory (of recorded events, and of events found reflected).
     const signalsBefore = await signals(orderId);
     const second = await sweep();
     assert.equal(second.delivered, 0, JSON.stringify(second));
     assert.ok(second.alreadyRecorded >= 1 && second.alreadyReflected >= 1, JSON.stringify(second));
     const third = await sweep();
     assert.equal(third.delivered, 0, JSON.stringify(third));
-    assert.ok(third.alreadyRecorded >= 2 && third.alreadyReflected === 0, JSON.stringify(third));
+    assert.ok(third.alreadyRecorded >= 1 && third.alreadyReflected >= 1, JSON.stringify(third));
     assert.equal(await signals(orderId), signalsBefore, 'no signal for events already recorded or reflected');
     const after = await h.status(orderId);
     assert.equal(after?.state, 'fulfilled');
     assert.equal(after?.eventsSeen, 1, 'only the approval, which the first sweep delivered');
     assert.equal(after?.duplicateEvents, 0, 'no duplicate reached the workflow');
     assert.equal(paidUpdates(orderId).length, 1, 'still exactly one service update');
+
+    // PayPal delivering that capture event at last, to this same process: found reflected is not recorded, so the
+    // intake records it before its 2xx (a signal), rather than answering from the sweep's memory.
+    const capture = await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED' });
+    await h.simulator.control.clearFaults();
+    try {
+      await h.simulator.control.redeliver(capture.id);
+      await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED', status: 'DELIVERED' });
+    } finally {
+      await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
+    }
+    assert.equal((await h.status(orderId))?.eventsSeen, 2, 'the delivered event is in the workflow');
+    assert.equal(await signals(orderId), signalsBefore + 1);
   });
 
   test('a reversal whose webhook was lost is routed through its capture (the intake’s lookup) and revokes the order', async () => {
@@ -214,7 +227,7 @@ describe('the sweep in a worker process of its own (the docker-compose layout)',
     assert.equal(first.delivered, 0, JSON.stringify(first));
     assert.equal(first.alreadyReflected, 2, `the approval and the capture's completion: ${JSON.stringify(first)}`);
     const second = await sweepApart();
-    assert.deepEqual([second.delivered, second.alreadyReflected, second.alreadyRecorded], [0, 0, 2], JSON.stringify(second));
+    assert.deepEqual([second.delivered, second.alreadyReflected, second.alreadyRecorded], [0, 2, 0], JSON.stringify(second));
     assert.equal(await signalCount(client, orderId), signalsBefore, 'no signal from either sweep');
 
     // News is still handed over: a reversal PayPal never delivered reaches the order through the sweep apart.

@@ -96,13 +96,25 @@ describe('event router: events the order already reflects (unlessReflected, the 
   const fulfilled = (): Promise<PublishedOrder> => Promise.resolve({ running: true, state: 'fulfilled', captureId: 'CAP1' });
   const sweep = { unlessReflected: true };
 
+  const reflected = { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyReflected: true };
+
   test('a fulfilled order\'s approval and capture are not handed over, and remembered', async () => {
     const { router, handedOver, described } = routerWith({ remember: 10, published: fulfilled });
-    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyReflected: true });
-    assert.deepEqual(await router.route(captureCompleted('WH-11', 'ORDER1', 'CAP1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyReflected: true });
+    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), reflected);
+    assert.deepEqual(await router.route(captureCompleted('WH-11', 'ORDER1', 'CAP1'), sweep), reflected);
     assert.deepEqual(handedOver, []);
-    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1', alreadyRecorded: true });
+    assert.deepEqual(await router.route(approved('WH-10', 'ORDER1'), sweep), reflected);
     assert.deepEqual(described, ['ORDER1', 'ORDER1'], 'a remembered event costs no second describe');
+  });
+
+  test('an event found reflected was not recorded: the intake still hands it over, and never shares the skip', async () => {
+    const { router, handedOver } = routerWith({ remember: 10, published: fulfilled });
+    assert.deepEqual(await router.route(approved('WH-13', 'ORDER1'), sweep), reflected);
+    assert.deepEqual(await router.route(approved('WH-13', 'ORDER1')), { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1' });
+    const [fromSweep, fromIntake] = await Promise.all([router.route(approved('WH-14', 'ORDER1'), sweep), router.route(approved('WH-14', 'ORDER1'))]);
+    assert.deepEqual(fromSweep, reflected);
+    assert.deepEqual(fromIntake, { outcome: 'accepted', orderId: 'ORDER1', workflowId: 'paypal-order-ORDER1' });
+    assert.deepEqual(handedOver, ['WH-13', 'WH-14'], 'each PayPal delivery recorded before its 2xx');
   });
 
   test('the intake (no option) hands over at once, without a describe', async () => {
