@@ -64,7 +64,7 @@ export function formatReport(r: ChaosReport): string {
     `  worker           ${r.worker.starts} starts, ${r.worker.kills} SIGKILLs, ${r.worker.unexpectedExits} unexpected exits, restarts ready in ${r.worker.restartMs.join('/')} ms`,
     `  temporal         ${r.temporalRestarts} restart(s) on the same SQLite file`,
     `  merchant         ${Object.entries(r.merchant).map(([k, n]) => `${k} ${n}`).join(', ')}`,
-    s && `  webhooks         ${s.eventsGenerated} events, ${s.deliveryAttempts} delivery attempts (${s.deliveries2xx} answered 2xx), ${s.eventsAcked} events acknowledged, ${s.signalsRecorded} signals in histories, ${s.eventsNeverRecorded} events never recorded (dropped and not yet swept)`,
+    s && `  webhooks         ${s.eventsGenerated} events, ${s.deliveryAttempts} delivery attempts (${s.deliveries2xx} answered 2xx), ${s.eventsAcked} events acknowledged, ${s.signalsRecorded} signals in histories, ${s.eventsNeverRecorded} events never recorded (never delivered, and not yet swept or, when swept, already reflected by their fulfilled order)`,
     s && `  answers          ${largestFirst(s.deliveryOutcomes)} (delivery attempts by the intake's status code; injected: the simulator forced a failure, whether it sent the request or not)`,
     `  intake refused   ${largestFirst(r.intakeFailures) || 'nothing'} (the intake's answers other than 2xx, by reason)`,
     s && `  503 answers      ${s.unavailableWhileTemporalDown} to attempts started while the Temporal dev server was down, ${(s.deliveryOutcomes['503'] ?? 0) - s.unavailableWhileTemporalDown} at other times`,
