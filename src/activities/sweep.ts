@@ -56,6 +56,16 @@ const MAX_PAGES = 10_000;
  */
 const ALIVE_EVERY_MS = 10_000;
 
+/** What one attempt of the sweep carries from page to page. */
+interface SweepAttempt {
+  ctx: Context;
+  summary: SweepSummary;
+  /** A page may repeat an event at a boundary (and a resumed page repeats a few); one hand-off per event is enough. */
+  routed: Set<string>;
+  /** Where a retry would resume, sent with every heartbeat (the keep-alive ones too); updated at page boundaries. */
+  progress?: SweepProgress;
+}
+
 /** Heartbeat details: where a retried attempt resumes (the page not yet finished), the counts so far, and the window's end. */
 interface SweepProgress {
   next: string;
@@ -90,27 +100,28 @@ export function createSweepActivities(deps: SweepDeps) {
       const ctx = Context.current();
       const resumed = asProgress(ctx.info.heartbeatDetails);
       const attemptStart = new Date().toISOString();
-      const summary: SweepSummary = { listed: 0, delivered: 0, alreadyRecorded: 0, alreadyReflected: 0, ignored: 0, failed: 0, pages: 0, ...resumed?.summary };
-      // A page may repeat an event at a boundary (and a resumed page repeats a few); one signal per event is enough.
-      const routed = new Set<string>();
+      const attempt: SweepAttempt = {
+        ctx,
+        summary: { listed: 0, delivered: 0, alreadyRecorded: 0, alreadyReflected: 0, ignored: 0, failed: 0, pages: 0, ...resumed?.summary },
+        routed: new Set<string>(),
+        progress: resumed,
+      };
       // Listed in parts: the first ends where the request says, where an earlier attempt's listing ended, or now.
       let part: SweepWindow = { startTime: request.startTime, endTime: request.endTime ?? resumed?.endTime ?? attemptStart };
       let cursor = resumed?.next;
-      // Every heartbeat carries the latest progress; the page boundaries update it (listPart).
-      const progress: { details?: SweepProgress } = { details: resumed };
       await heartbeatWhile(async () => {
         for (;;) {
-          const complete = await listPart(part, cursor, summary, routed, ctx, progress);
+          const complete = await listPart(attempt, part, cursor);
           // A resumed attempt finished the listing an earlier one began; what PayPal generated since is listed
           // too, so a sweep that retried for long still reaches the present and leaves no gap before the next window.
           if (!complete || request.endTime !== undefined || part.endTime >= attemptStart) break;
           part = { startTime: part.endTime, endTime: attemptStart };
           cursor = undefined;
         }
-      }, { everyMs: deps.aliveEveryMs ?? ALIVE_EVERY_MS, details: () => progress.details });
+      }, { everyMs: deps.aliveEveryMs ?? ALIVE_EVERY_MS, details: () => attempt.progress });
       const window: SweepWindow = { startTime: request.startTime, endTime: part.endTime };
-      ctx.log.info('webhook sweep finished', { ...window, ...summary });
-      return { ...window, ...summary };
+      ctx.log.info('webhook sweep finished', { ...window, ...attempt.summary });
+      return { ...window, ...attempt.summary };
     },
   };
 
@@ -118,20 +129,14 @@ export function createSweepActivities(deps: SweepDeps) {
    * Lists one part of the window page by page (from `cursor` when resuming), routing every event and heartbeating
    * between pages. False when it stopped at the page limit.
    */
-  async function listPart(
-    part: SweepWindow,
-    cursor: string | undefined,
-    summary: SweepSummary,
-    routed: Set<string>,
-    ctx: Context,
-    progress: { details?: SweepProgress },
-  ): Promise<boolean> {
+  async function listPart(attempt: SweepAttempt, part: SweepWindow, cursor: string | undefined): Promise<boolean> {
+    const { ctx, summary } = attempt;
     let page = await listing(() => (cursor ? deps.paypal.nextWebhookEventsPage(cursor) : deps.paypal.listWebhookEvents({ ...part, pageSize: PAGE_SIZE })));
     for (;;) {
       summary.pages++;
       summary.listed += page.events.length;
       for (let i = 0; i < page.events.length; i += CONCURRENCY) {
-        const results = await Promise.all(page.events.slice(i, i + CONCURRENCY).map((listed) => routeOne(listed, routed)));
+        const results = await Promise.all(page.events.slice(i, i + CONCURRENCY).map((listed) => routeOne(listed, attempt.routed)));
         for (const result of results) count(summary, result, ctx);
         const down = results.find((r) => r?.outcome === 'temporal_unavailable');
         if (down?.outcome === 'temporal_unavailable') {
@@ -146,8 +151,8 @@ export function createSweepActivities(deps: SweepDeps) {
       }
       cursor = next;
       // Progress is recorded only between pages: a retry redoes at most one page (harmless, deduped by event ID).
-      progress.details = { next, summary: { ...summary }, endTime: part.endTime }; // a copy: details may be encoded later
-      ctx.heartbeat(progress.details);
+      attempt.progress = { next, summary: { ...summary }, endTime: part.endTime }; // a copy: details may be encoded later
+      ctx.heartbeat(attempt.progress);
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('webhook sweep cancelled');
       page = await listing(() => deps.paypal.nextWebhookEventsPage(next));
     }
