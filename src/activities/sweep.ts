@@ -18,7 +18,7 @@ export interface SweepWindow {
  */
 export type SweepRequest = Pick<SweepWindow, 'startTime'> & Partial<Pick<SweepWindow, 'endTime'>>;
 
-/** What one sweep did. `failed` counts events that will be tried again by the next sweep (PayPal unavailable). */
+/** What one sweep did. `failed` counts events whose capture PayPal could not look up: the run sweeps its window again. */
 export interface SweepSummary {
   /** Events PayPal listed in the window (every type, delivered or not). */
   listed: number;
@@ -94,7 +94,7 @@ export function createSweepActivities(deps: SweepDeps) {
      * Pages through `GET /v1/notifications/webhooks-events` for the window by following `links[rel=next]` (PayPal's
      * listing is cursor-paged), routes each event, heartbeats once per page. Temporal unavailable → throws so the
      * activity is retried, resuming at the unfinished page; PayPal unavailable for one capture lookup → counted as
-     * failed, left to the next sweep (its window overlaps this one).
+     * failed; the sweep workflow then sweeps the same window again.
      */
     async sweepWebhookEvents(request: SweepRequest): Promise<SweepSummary & SweepWindow> {
       const ctx = Context.current();
@@ -183,7 +183,7 @@ function count(summary: SweepSummary, result: RouteResult | undefined, ctx: Cont
       return;
     case 'paypal_unavailable':
       summary.failed++;
-      ctx.log.warn('swept event: capture lookup failed, left to the next sweep', { captureId: result.captureId, error: String(result.error) });
+      ctx.log.warn('swept event: capture lookup failed; the run sweeps its window again', { captureId: result.captureId, error: String(result.error) });
       return;
     case 'temporal_unavailable':
       return; // thrown by the caller

@@ -1,4 +1,4 @@
-import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
 import type { SweepRequest, SweepSummary, SweepWindow } from '../activities/sweep';
 
@@ -6,7 +6,12 @@ import type { SweepRequest, SweepSummary, SweepWindow } from '../activities/swee
 export interface WebhookSweepInput {
   /** How far back the window reaches from the run's start. Longer than the schedule interval, so windows overlap. */
   lookbackMs: number;
+  /** How long the run waits before sweeping its window again when capture lookups failed (default 30 s). */
+  resweepAfterMs?: number;
 }
+
+/** Default wait before a run sweeps its window again for events whose capture lookup failed. */
+const RESWEEP_AFTER_MS = 30_000;
 
 /** What a sweep run did, with the window it covered. */
 export type WebhookSweepResult = SweepSummary & SweepWindow;
@@ -16,7 +21,8 @@ export type WebhookSweepResult = SweepSummary & SweepWindow;
  * starts, and routes each to its order's workflow as the webhook intake would, so orders whose webhooks never
  * arrived (and that nobody registered) are still fulfilled. Started by a Temporal Schedule (overlap SKIP). The
  * window's start comes from workflow time (deterministic); its end is the activity's (see SweepRequest), so a run
- * that waited behind a backlog leaves no gap before the next run's window.
+ * that waited behind a backlog leaves no gap before the next run's window. While capture lookups fail, the run
+ * sweeps its window again (the result is the last pass's).
  */
 export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<WebhookSweepResult> {
   if (!Number.isFinite(input.lookbackMs) || input.lookbackMs <= 0) {
@@ -36,5 +42,14 @@ export async function webhookSweepWorkflow(input: WebhookSweepInput): Promise<We
     retry: { initialInterval: '10s', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const request: SweepRequest = { startTime: new Date(Date.now() - input.lookbackMs).toISOString() }; // workflow time: replays see the same value
-  return await sweepWebhookEvents(request);
+  let result = await sweepWebhookEvents(request);
+  // A refund or reversal whose capture PayPal could not look up is not recorded yet, and the next scheduled run's
+  // window may already start after it (this run retried for longer than the lookback: a chaos run lost a reversal
+  // so). So the run sweeps its own window again, from the same start to now, until every lookup succeeded or its
+  // execution timeout ends it; the router's memory makes the events already handled cost nothing.
+  while (result.failed > 0) {
+    await sleep(input.resweepAfterMs ?? RESWEEP_AFTER_MS);
+    result = await sweepWebhookEvents(request);
+  }
+  return result;
 }

@@ -109,6 +109,27 @@ describe('webhook sweep on a real Temporal server', () => {
     assert.equal(paidUpdates(orderId).length, 1);
   });
 
+  test('a reversal whose capture lookup failed is swept again by the same run, whose window still holds it', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('22.00') });
+    await h.simulator.control.waitForEvent({ orderId, eventType: 'CHECKOUT.ORDER.APPROVED' });
+    await sweep();
+    const fulfilled = await h.waitForState(orderId, 'fulfilled');
+    await h.simulator.control.reverseCapture(fulfilled.truth!.capture!.id);
+    await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.REVERSED' });
+    // PayPal fails the capture lookup once: the first pass counts the event failed, the run sweeps its window again.
+    await h.simulator.control.setFaults({ api: { pathPrefix: '/v2/payments/captures', method: 'GET', failNext: 1, status: 500 } });
+    const workflowId = `sweep-test-${randomUUID()}`;
+    const result = await client.workflow.execute<typeof webhookSweepWorkflow>('webhookSweepWorkflow', {
+      taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [{ lookbackMs: HOUR, resweepAfterMs: 200 }],
+    });
+    assert.equal(result.failed, 0, JSON.stringify(result));
+    const passes = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
+    assert.equal(passes, 2, 'the first pass, and one more after the failed lookup');
+    await h.waitForState(orderId, 'revoked');
+  });
+
   test('ensureSweepSchedule is idempotent, keeps an operator pause, and its action runs a sweep', async () => {
     const taskQueue = h.config.TEMPORAL_TASK_QUEUE;
     // Long intervals: the schedule must not fire by itself during the test; it is triggered by hand below.
