@@ -63,9 +63,9 @@ export interface EventRouter {
  * (RouteOptions.unlessReflected), so a fulfilled order's events are not handed over again there either.
  */
 export function createEventRouter(deps: EventRouterDeps): EventRouter {
-  const recorded = new RecordedEvents(deps.remember ?? 0);
+  const recorded = new EventMemory(deps.remember ?? 0);
   // Kept apart from `recorded`: an event found reflected was never recorded, and the intake answers from `recorded`.
-  const reflectedEvents = new RecordedEvents(deps.remember ?? 0);
+  const reflected = new EventMemory(deps.remember ?? 0);
   const inFlight = new Map<string, Promise<RouteResult>>();
   return {
     async route(event, options = {}) {
@@ -127,23 +127,23 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
    */
   async function orderReflecting(event: WebhookEvent): Promise<string | undefined> {
     if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.has(event.event_type)) return undefined;
-    const known = reflectedEvents.orderOf(event.id);
+    const known = reflected.orderOf(event.id);
     if (known !== undefined) return known;
     const subject = eventSubject(event);
     if (!('orderId' in subject)) return undefined;
     const order = await deps.orders.publishedOrder(subject.orderId).catch(() => undefined);
     if (order?.running !== true || !orderAlreadyReflects(order, { eventType: event.event_type, resourceId: event.resource.id })) return undefined;
-    reflectedEvents.add(event.id, subject.orderId);
+    reflected.add(event.id, subject.orderId);
     return subject.orderId;
   }
 }
 
 /**
- * PayPal event IDs recorded through this process (or, in a second instance, found reflected by their order), with
- * their order: a Map kept in insertion order, so the oldest is forgotten first once `max` are held (no library: a
- * bounded insertion-ordered map is all this needs).
+ * PayPal event IDs with their order (the events recorded through this process, or those found reflected): a Map
+ * kept in insertion order, so the oldest is forgotten first once `max` are held (no library: a bounded
+ * insertion-ordered map is all this needs).
  */
-class RecordedEvents {
+class EventMemory {
   private readonly orders = new Map<string, string>();
   constructor(private readonly max: number) {}
 
