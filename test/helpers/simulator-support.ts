@@ -5,9 +5,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { RunningSimulator } from '../../src/simulator';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
 
 /** PayPal's OpenAPI specs, pinned copies (see the folder's README for provenance and hashes). */
 export const SPEC_DIR = path.resolve(__dirname, '../fixtures/paypal-openapi');
@@ -115,6 +116,31 @@ export async function startReceiver(): Promise<Receiver> {
       }),
   };
   return Object.assign(receiver, extra);
+}
+
+/** A simulator that delivers its webhooks to a receiver of its own, and a token for its API. */
+export interface SimulatorRig {
+  sim: RunningSimulator;
+  receiver: Receiver;
+  token: string;
+}
+
+/**
+ * Registers the suite's before/after hooks that start a receiver and a simulator pointed at it (with `options`)
+ * and close both; the returned rig is filled in once the suite's `before` has run.
+ */
+export function simulatorRig(options: Omit<SimulatorOptions, 'webhookUrl'>): SimulatorRig {
+  const rig = {} as SimulatorRig;
+  before(async () => {
+    rig.receiver = await startReceiver();
+    rig.sim = await startSimulator({ ...options, webhookUrl: rig.receiver.url });
+    rig.token = await getToken(rig.sim);
+  });
+  after(async () => {
+    await rig.sim?.close();
+    await rig.receiver?.close();
+  });
+  return rig;
 }
 
 type SpecFile = 'checkout_orders_v2.json' | 'payments_payment_v2.json' | 'notifications_webhooks_v1.json';

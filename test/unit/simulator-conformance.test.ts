@@ -1,36 +1,26 @@
 // Every simulator answer the product relies on is checked against the response schema PayPal's own OpenAPI spec
 // declares for that operation and status code.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { startSimulator, type RunningSimulator } from '../../src/simulator';
-import { api, getToken, SpecValidator, startReceiver, waitUntil, type Receiver } from '../helpers/simulator-support';
+import { before, describe, test } from 'node:test';
+import { api, simulatorRig, SpecValidator, waitUntil } from '../helpers/simulator-support';
 
 const ORDERS = 'checkout_orders_v2.json';
 const PAYMENTS = 'payments_payment_v2.json';
 const WEBHOOKS = 'notifications_webhooks_v1.json';
 
 describe('simulator conformance with PayPal OpenAPI specs', () => {
-  let sim: RunningSimulator;
-  let receiver: Receiver;
-  let token: string;
+  const rig = simulatorRig({ retryDelaysMs: [50] });
   let spec: SpecValidator;
 
-  before(async () => {
+  before(() => {
     spec = new SpecValidator();
-    receiver = await startReceiver();
-    sim = await startSimulator({ webhookUrl: receiver.url, retryDelaysMs: [50] });
-    token = await getToken(sim);
-  });
-  after(async () => {
-    await sim?.close();
-    await receiver?.close();
   });
 
   const conforms = (file: Parameters<SpecValidator['check']>[0], method: string, path: string, status: number, body: unknown) =>
     assert.equal(spec.check(file, method, path, status, body), '', `${method} ${path} ${status} must match the spec`);
 
   test('the validator rejects broken bodies (so the checks below cannot pass vacuously)', async () => {
-    const created = await api(sim, token, 'POST', '/v2/checkout/orders', { body: { intent: 'CAPTURE', purchase_units: [{ amount: { currency_code: 'USD', value: '1.00' } }] } });
+    const created = await api(rig.sim, rig.token, 'POST', '/v2/checkout/orders', { body: { intent: 'CAPTURE', purchase_units: [{ amount: { currency_code: 'USD', value: '1.00' } }] } });
     conforms(ORDERS, 'post', '/v2/checkout/orders', 201, created.json);
     assert.notEqual(spec.check(ORDERS, 'post', '/v2/checkout/orders', 201, { ...created.json, status: 'PAID' }), '', 'unknown order status');
     assert.notEqual(
@@ -43,9 +33,9 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
   });
 
   test('oauth2 token: PayPal fields (this endpoint has no schema in the specs, so checked field by field)', async () => {
-    const res = await fetch(`${sim.url}/v1/oauth2/token`, {
+    const res = await fetch(`${rig.sim.url}/v1/oauth2/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${sim.clientId}:${sim.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: `Basic ${Buffer.from(`${rig.sim.clientId}:${rig.sim.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
     assert.equal(res.status, 200);
@@ -56,7 +46,7 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
     assert.equal(typeof body.app_id, 'string');
     assert.equal(typeof body.nonce, 'string');
     assert.ok(Number.isInteger(body.expires_in) && (body.expires_in as number) > 0);
-    const bad = await fetch(`${sim.url}/v1/oauth2/token`, {
+    const bad = await fetch(`${rig.sim.url}/v1/oauth2/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from('who:wrong').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
@@ -66,7 +56,7 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
   });
 
   test('order lifecycle: create 201, get before/after capture, capture 201 + replay 200, capture/refund resources', async () => {
-    const created = await api(sim, token, 'POST', '/v2/checkout/orders', {
+    const created = await api(rig.sim, rig.token, 'POST', '/v2/checkout/orders', {
       body: { intent: 'CAPTURE', purchase_units: [{ reference_id: 'pu-1', amount: { currency_code: 'USD', value: '30.00' }, custom_id: 'cust-1', invoice_id: 'inv-1' }] },
     });
     assert.equal(created.status, 201);
@@ -75,43 +65,43 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
     assert.match(orderId, /^[0-9A-Z]{17}$/);
     assert.deepEqual((created.json.links as { rel: string }[]).map((l) => l.rel).sort(), ['approve', 'capture', 'self', 'update']);
 
-    const before = await api(sim, token, 'GET', `/v2/checkout/orders/${orderId}`);
+    const before = await api(rig.sim, rig.token, 'GET', `/v2/checkout/orders/${orderId}`);
     assert.equal(before.json.status, 'CREATED');
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, before.json);
 
-    await sim.control.approveOrder(orderId);
-    const approved = await api(sim, token, 'GET', `/v2/checkout/orders/${orderId}`);
+    await rig.sim.control.approveOrder(orderId);
+    const approved = await api(rig.sim, rig.token, 'GET', `/v2/checkout/orders/${orderId}`);
     assert.equal(approved.json.status, 'APPROVED');
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, approved.json);
 
-    const captured = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `cap-${orderId}` });
+    const captured = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `cap-${orderId}` });
     assert.equal(captured.status, 201);
     conforms(ORDERS, 'post', '/v2/checkout/orders/{id}/capture', 201, captured.json);
-    const replay = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `cap-${orderId}` });
+    const replay = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `cap-${orderId}` });
     assert.equal(replay.status, 200);
     conforms(ORDERS, 'post', '/v2/checkout/orders/{id}/capture', 200, replay.json);
     assert.equal(replay.text, captured.text, 'the replay is the same body');
 
-    const after = await api(sim, token, 'GET', `/v2/checkout/orders/${orderId}`);
+    const after = await api(rig.sim, rig.token, 'GET', `/v2/checkout/orders/${orderId}`);
     assert.equal(after.json.status, 'COMPLETED');
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, after.json);
     const unit = (after.json.purchase_units as { payments: { captures: { id: string }[] } }[])[0]!;
     const captureId = unit.payments.captures[0]!.id;
     assert.match(captureId, /^[0-9A-Z]{17}$/);
 
-    const capture = await api(sim, token, 'GET', `/v2/payments/captures/${captureId}`);
+    const capture = await api(rig.sim, rig.token, 'GET', `/v2/payments/captures/${captureId}`);
     assert.equal(capture.status, 200);
     conforms(PAYMENTS, 'get', '/v2/payments/captures/{capture_id}', 200, capture.json);
     assert.equal((capture.json.supplementary_data as { related_ids: { order_id: string } }).related_ids.order_id, orderId);
 
-    const refund = await api(sim, token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: { amount: { currency_code: 'USD', value: '10.00' } }, requestId: 'r-1' });
+    const refund = await api(rig.sim, rig.token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: { amount: { currency_code: 'USD', value: '10.00' } }, requestId: 'r-1' });
     assert.equal(refund.status, 201);
     conforms(PAYMENTS, 'post', '/v2/payments/captures/{capture_id}/refund', 201, refund.json);
-    const gotRefund = await api(sim, token, 'GET', `/v2/payments/refunds/${refund.json.id}`);
+    const gotRefund = await api(rig.sim, rig.token, 'GET', `/v2/payments/refunds/${refund.json.id}`);
     assert.equal(gotRefund.status, 200);
     conforms(PAYMENTS, 'get', '/v2/payments/refunds/{refund_id}', 200, gotRefund.json);
 
-    const afterRefund = await api(sim, token, 'GET', `/v2/checkout/orders/${orderId}`);
+    const afterRefund = await api(rig.sim, rig.token, 'GET', `/v2/checkout/orders/${orderId}`);
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, afterRefund.json);
     const payments = (afterRefund.json.purchase_units as { payments: { refunds?: unknown[]; captures: { status: string }[] } }[])[0]!.payments;
     assert.equal(payments.refunds?.length, 1);
@@ -119,47 +109,47 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
   });
 
   test('errors: 404 (order, capture), 422 (capture not approved, already captured; refund too large), 401', async () => {
-    const missingOrder = await api(sim, token, 'GET', '/v2/checkout/orders/0000000000000000X');
+    const missingOrder = await api(rig.sim, rig.token, 'GET', '/v2/checkout/orders/0000000000000000X');
     assert.equal(missingOrder.status, 404);
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 404, missingOrder.json);
     assert.equal(missingOrder.json.details?.[0]?.issue, 'INVALID_RESOURCE_ID');
 
-    const missingCapture = await api(sim, token, 'GET', '/v2/payments/captures/0000000000000000X');
+    const missingCapture = await api(rig.sim, rig.token, 'GET', '/v2/payments/captures/0000000000000000X');
     assert.equal(missingCapture.status, 404);
     conforms(PAYMENTS, 'get', '/v2/payments/captures/{capture_id}', 404, missingCapture.json);
 
-    const { orderId } = await sim.control.checkout({ amount: { currency_code: 'USD', value: '5.00' }, approve: false });
-    const notApproved = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x1' });
+    const { orderId } = await rig.sim.control.checkout({ amount: { currency_code: 'USD', value: '5.00' }, approve: false });
+    const notApproved = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x1' });
     assert.equal(notApproved.status, 422);
     conforms(ORDERS, 'post', '/v2/checkout/orders/{id}/capture', 422, notApproved.json);
     assert.equal(notApproved.json.details?.[0]?.issue, 'ORDER_NOT_APPROVED');
 
-    await sim.control.approveOrder(orderId);
-    const first = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x2' });
+    await rig.sim.control.approveOrder(orderId);
+    const first = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x2' });
     assert.equal(first.status, 201);
-    const again = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x3' });
+    const again = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: 'x3' });
     assert.equal(again.status, 422);
     conforms(ORDERS, 'post', '/v2/checkout/orders/{id}/capture', 422, again.json);
     assert.equal(again.json.details?.[0]?.issue, 'ORDER_ALREADY_CAPTURED');
 
     const captureId = (first.json.purchase_units as { payments: { captures: { id: string }[] } }[])[0]!.payments.captures[0]!.id;
-    const tooMuch = await api(sim, token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: { amount: { currency_code: 'USD', value: '5.01' } } });
+    const tooMuch = await api(rig.sim, rig.token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: { amount: { currency_code: 'USD', value: '5.01' } } });
     assert.equal(tooMuch.status, 422);
     conforms(PAYMENTS, 'post', '/v2/payments/captures/{capture_id}/refund', 422, tooMuch.json);
     assert.equal(tooMuch.json.details?.[0]?.issue, 'REFUND_AMOUNT_EXCEEDED');
 
-    const unauthenticated = await api(sim, undefined, 'GET', `/v2/checkout/orders/${orderId}`);
+    const unauthenticated = await api(rig.sim, undefined, 'GET', `/v2/checkout/orders/${orderId}`);
     assert.equal(unauthenticated.status, 401);
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 401, unauthenticated.json);
     assert.equal(unauthenticated.json.name, 'AUTHENTICATION_FAILURE');
   });
 
   test('webhook event resources match the resources PayPal documents (order, capture, refund)', async () => {
-    const { orderId } = await sim.control.checkout({ amount: { currency_code: 'USD', value: '12.00' } });
-    const capture = await api(sim, token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `w-${orderId}` });
+    const { orderId } = await rig.sim.control.checkout({ amount: { currency_code: 'USD', value: '12.00' } });
+    const capture = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `w-${orderId}` });
     const captureId = (capture.json.purchase_units as { payments: { captures: { id: string }[] } }[])[0]!.payments.captures[0]!.id;
-    await api(sim, token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: {} });
-    const events = await sim.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.REFUNDED' }).then(() => sim.control.events({ orderId }));
+    await api(rig.sim, rig.token, 'POST', `/v2/payments/captures/${captureId}/refund`, { body: {} });
+    const events = await rig.sim.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.REFUNDED' }).then(() => rig.sim.control.events({ orderId }));
     const byType = new Map(events.map((e) => [e.eventType, e.event]));
     conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, byType.get('CHECKOUT.ORDER.APPROVED')!.resource);
     conforms(PAYMENTS, 'get', '/v2/payments/captures/{capture_id}', 200, byType.get('PAYMENT.CAPTURE.COMPLETED')!.resource);
@@ -168,26 +158,26 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
   });
 
   test('notifications: verify-webhook-signature, webhooks-events list/get/resend', async () => {
-    const { orderId } = await sim.control.checkout({ amount: { currency_code: 'USD', value: '3.00' } });
-    const delivered = await waitUntil('approval webhook', () => receiver.received.find((r) => (r.event.resource.id) === orderId));
+    const { orderId } = await rig.sim.control.checkout({ amount: { currency_code: 'USD', value: '3.00' } });
+    const delivered = await waitUntil('approval webhook', () => rig.receiver.received.find((r) => (r.event.resource.id) === orderId));
     const h = delivered.headers as Record<string, string>;
     const rawBody =
       `{"auth_algo":${JSON.stringify(h['paypal-auth-algo'])},"cert_url":${JSON.stringify(h['paypal-cert-url'])},` +
       `"transmission_id":${JSON.stringify(h['paypal-transmission-id'])},"transmission_sig":${JSON.stringify(h['paypal-transmission-sig'])},` +
-      `"transmission_time":${JSON.stringify(h['paypal-transmission-time'])},"webhook_id":${JSON.stringify(sim.webhookId)},"webhook_event":${delivered.raw.toString('utf8')}}`;
-    const verify = await api(sim, token, 'POST', '/v1/notifications/verify-webhook-signature', { rawBody });
+      `"transmission_time":${JSON.stringify(h['paypal-transmission-time'])},"webhook_id":${JSON.stringify(rig.sim.webhookId)},"webhook_event":${delivered.raw.toString('utf8')}}`;
+    const verify = await api(rig.sim, rig.token, 'POST', '/v1/notifications/verify-webhook-signature', { rawBody });
     assert.equal(verify.status, 200);
     conforms(WEBHOOKS, 'post', '/v1/notifications/verify-webhook-signature', 200, verify.json);
     assert.equal(verify.json.verification_status, 'SUCCESS');
 
-    const list = await api(sim, token, 'GET', '/v1/notifications/webhooks-events?page_size=2');
+    const list = await api(rig.sim, rig.token, 'GET', '/v1/notifications/webhooks-events?page_size=2');
     assert.equal(list.status, 200);
     conforms(WEBHOOKS, 'get', '/v1/notifications/webhooks-events', 200, list.json);
     assert.equal((list.json.events as unknown[]).length, 2);
 
-    const one = await api(sim, token, 'GET', `/v1/notifications/webhooks-events/${delivered.event.id}`);
+    const one = await api(rig.sim, rig.token, 'GET', `/v1/notifications/webhooks-events/${delivered.event.id}`);
     conforms(WEBHOOKS, 'get', '/v1/notifications/webhooks-events/{event_id}', 200, one.json);
-    const resend = await api(sim, token, 'POST', `/v1/notifications/webhooks-events/${delivered.event.id}/resend`, { body: {} });
+    const resend = await api(rig.sim, rig.token, 'POST', `/v1/notifications/webhooks-events/${delivered.event.id}/resend`, { body: {} });
     assert.equal(resend.status, 202);
     conforms(WEBHOOKS, 'post', '/v1/notifications/webhooks-events/{event_id}/resend', 202, resend.json);
   });
