@@ -58,7 +58,6 @@ export interface ChaosReport {
   scenarios: Record<string, number>;
   faultsApplied: { atMs: number; label: string }[];
   worker: { starts: number; kills: number; unexpectedExits: number; restartMs: number[] };
-  temporalRestarts: number;
   /** When the Temporal dev server was down (epoch ms, from stop to ready again). */
   temporalDown: { from: number; to: number }[];
   merchant: Record<string, number>;
@@ -99,7 +98,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const report: ChaosReport = {
     ok: false, converged: false, durationMs: 0, options: { ...opts, log: undefined } as Omit<ChaosOptions, 'log'>,
     violations: [], stats: undefined, scenarios: {}, faultsApplied: [],
-    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalRestarts: 0, temporalDown: [], merchant: {}, eventLoopDelayMs: undefined, intakeFailures: {}, scratchDir: dir,
+    worker: { starts: 0, kills: 0, unexpectedExits: 0, restartMs: [] }, temporalDown: [], merchant: {}, eventLoopDelayMs: undefined, intakeFailures: {}, scratchDir: dir,
   };
   delete (report.options as Partial<ChaosOptions>).log;
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
@@ -220,7 +219,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
           await sleep(opts.temporalDownMs);
           await temporal.start();
           report.temporalDown.push({ from, to: Date.now() });
-          report.temporalRestarts++;
           say(`Temporal dev server back after ${(opts.temporalDownMs / 1000).toFixed(0)} s down (same port, same SQLite file)`);
           return;
         }

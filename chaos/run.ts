@@ -62,7 +62,7 @@ export function formatReport(r: ChaosReport): string {
     `  final states     ${s ? Object.entries(s.finalStates).map(([k, n]) => `${k} ${n}`).join(', ') : '—'}`,
     `  converged        ${r.converged ? `yes, ${((r.settledAfterFaultsMs ?? 0) / 1000).toFixed(0)} s after the last fault step ended` : 'NO'}`,
     `  worker           ${r.worker.starts} starts, ${r.worker.kills} SIGKILLs, ${r.worker.unexpectedExits} unexpected exits, restarts ready in ${r.worker.restartMs.join('/')} ms`,
-    `  temporal         ${r.temporalRestarts} restart(s) on the same SQLite file`,
+    `  temporal         ${r.temporalDown.length} restart(s) on the same SQLite file`,
     `  merchant         ${Object.entries(r.merchant).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     s && `  webhooks         ${s.eventsGenerated} events, ${s.deliveryAttempts} delivery attempts (${s.deliveries2xx} answered 2xx), ${s.eventsAcked} events acknowledged, ${s.signalsRecorded} signals in histories, ${s.eventsNeverRecorded} events never recorded (never delivered, and not yet swept or, when swept, already reflected by their fulfilled order)`,
     s && `  answers          ${largestFirst(s.deliveryOutcomes)} (delivery attempts by the intake's status code; injected: the simulator forced a failure, whether it sent the request or not)`,
