@@ -88,7 +88,7 @@ export function openApiDocument(): Record<string, unknown> {
                 400: errorResponse('Missing reason'),
                 404: errorResponse('Unknown order'),
                 409: errorResponse('Not allowed in the order’s current state'),
-                503: errorResponse('Temporal did not confirm the decision in time; it may still be applied (retry with the same Idempotency-Key)'),
+                503: errorResponse('The decision was sent but its outcome was not seen in time; it may still be applied (retry with the same Idempotency-Key)'),
               },
             },
           },

@@ -87,7 +87,7 @@ export const orderRoutes: FastifyPluginAsync<OrderRouteOptions> = async (app, { 
         req.log.warn({ err, orderId: params.data.orderId, decision: params.data.decision }, 'decision outcome unknown');
         reply.header('Retry-After', TEMPORAL_RETRY_AFTER_S);
         const retry = key === undefined ? 'check GET /orders/:orderId before deciding again' : 'send it again with the same Idempotency-Key to get its outcome';
-        return reply.code(503).send({ error: 'decision_outcome_unknown', message: `Temporal did not confirm the decision in time; it may still be applied: ${retry}` });
+        return reply.code(503).send({ error: 'decision_outcome_unknown', message: `the decision was sent but its outcome was not seen in time; it may still be applied: ${retry}` });
       }
       throw err;
     }

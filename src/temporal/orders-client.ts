@@ -1,7 +1,8 @@
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client, type WithWorkflowArgs, type WorkflowSignalWithStartOptions } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { type Client, type WithWorkflowArgs, type WorkflowSignalWithStartOptions } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import {
-  decisionUpdates,
+  decisionSignals,
   ORDER_WORKFLOW_TYPE,
   ORDER_WORKFLOW_TYPE_CLAUSE,
   orderWorkflowId,
@@ -27,7 +28,12 @@ export interface OrderDefaults {
   recordTimeoutMs?: number;
   /** Tracing is on: started workflows carry the TRACED_MEMO_KEY memo, so their runs record spans. */
   traced?: boolean;
+  /** How long a support decision waits for its outcome before DecisionOutcomeUnknownError (default DECISION_WAIT_MS). */
+  decisionWaitMs?: number;
 }
+
+/** A decision's outcome is awaited this long: a worker restarting after a crash is back well within it. */
+export const DECISION_WAIT_MS = 30_000;
 
 /** A support decision that the workflow refused (wrong state, bad input). */
 export class DecisionRejectedError extends Error {
@@ -41,8 +47,8 @@ export class DecisionRejectedError extends Error {
 }
 
 /**
- * Temporal did not confirm a support decision before the call's deadline: it may still be applied. Sending it
- * again with the same request key returns its outcome instead of deciding twice.
+ * A support decision was sent but its outcome was not seen before the call's deadline: it may still be applied.
+ * Sending it again with the same request key returns its outcome instead of deciding twice.
  */
 export class DecisionOutcomeUnknownError extends Error {
   override readonly name = 'DecisionOutcomeUnknownError';
@@ -216,23 +222,35 @@ export class OrdersClient {
   }
 
   /**
-   * Applies a support decision through the workflow's Update (validated synchronously by the workflow).
-   * With a `requestKey`, the Update's ID is derived from it: Temporal answers a repeat of the same decision and key
-   * with the first one's outcome, so a caller whose answer was lost can retry without deciding twice.
-   * Throws DecisionRejectedError when the workflow refuses it, DecisionOutcomeUnknownError when Temporal did not
-   * answer in time, WorkflowNotFoundError for an unknown order.
+   * Applies a support decision: signals it to the order's workflow with a request ID, then reads its outcome from
+   * the status query. A signal, not an Update: with SDK 1.24 a worker killed while an Update and a webhook's signal
+   * waited for the same order once wrote a history that no worker could replay (docs/decisions.md).
+   * With a `requestKey`, the request ID is derived from it: the workflow does not apply a repeat of the same
+   * decision and key again, and its outcome is the first one's, so a caller whose answer was lost can retry.
+   * Throws DecisionRejectedError when the workflow refuses it, DecisionOutcomeUnknownError when its outcome was
+   * not seen in time, WorkflowNotFoundError for an unknown order.
    */
   async decide(orderId: string, kind: ReviewDecisionKind, input: DecisionInput, requestKey?: string): Promise<{ state: OrderState }> {
-    try {
-      const updateId = requestKey === undefined ? undefined : `${kind}:${requestKey}`;
-      return await this.client.workflow.getHandle(orderWorkflowId(orderId)).executeUpdate(decisionUpdates[kind], { args: [input], updateId });
-    } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError) {
-        const cause = err.cause instanceof ApplicationFailure ? err.cause : undefined;
-        throw new DecisionRejectedError(cause?.message ?? err.message, cause?.type ?? undefined);
+    const requestId = `${kind}:${requestKey ?? randomUUID()}`;
+    const handle = this.client.workflow.getHandle(orderWorkflowId(orderId));
+    const deadline = Date.now() + (this.defaults.decisionWaitMs ?? DECISION_WAIT_MS);
+    await handle.signal(decisionSignals[kind], { ...input, requestId });
+    let lastError: unknown;
+    for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+      try {
+        const status = await this.client.withDeadline(Math.min(deadline, Date.now() + 5_000), () => handle.query(statusQuery));
+        const outcome = status.decisionRequests?.[requestId];
+        if (outcome?.status === 'applied') return { state: outcome.state };
+        if (outcome?.status === 'refused') throw new DecisionRejectedError(outcome.message, outcome.type);
+      } catch (err) {
+        if (err instanceof DecisionRejectedError || err instanceof WorkflowNotFoundError) throw err;
+        lastError = err; // no worker answered the query yet (one may be restarting): ask again until the deadline
       }
-      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) throw new DecisionOutcomeUnknownError(err.message);
-      throw err;
+      if (Date.now() + pause >= deadline) {
+        const why = lastError instanceof Error ? `: ${lastError.message}` : '';
+        throw new DecisionOutcomeUnknownError(`decision ${requestId} was sent to order ${orderId} but its outcome was not seen in time${why}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 

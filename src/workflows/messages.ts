@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionOutcome } from './decision-requests';
 import type { OrderData, OrderState, ReviewDecisionKind } from './order-machine';
 
 /**
@@ -22,6 +23,8 @@ export interface OrderStatusView extends OrderData {
   workflowId: string;
   eventsSeen: number;
   duplicateEvents: number;
+  /** What became of the decision requests (signals with a requestId) by ID: how the admin API hears back. */
+  decisionRequests?: Record<string, DecisionOutcome>;
 }
 
 /** Current state, timeline, decisions. */
@@ -31,6 +34,11 @@ export const statusQuery = defineQuery<OrderStatusView>('status');
 export interface DecisionInput {
   actor: string;
   reason: string;
+  /**
+   * Set by the admin API (`<decision>:<Idempotency-Key or a UUID>`): the decision's outcome is kept under it in the
+   * status query, and a repeat with the same ID is not applied again.
+   */
+  requestId?: string;
 }
 
 /** The result of a decision: the state the order moved to. */
@@ -38,14 +46,21 @@ export interface DecisionResult {
   state: OrderState;
 }
 
-/** Support decisions as Updates: validated synchronously, so callers hear "not allowed in state X" at once. */
+/**
+ * Support decisions as Updates, validated synchronously. The product no longer sends them (the admin API signals,
+ * see OrdersClient.decide): a worker killed while an Update and a signal waited for the same order once wrote a
+ * history no worker could replay (docs/decisions.md). The handlers stay, for runs whose histories hold Updates.
+ */
 export const decisionUpdates: Record<ReviewDecisionKind, ReturnType<typeof defineUpdate<DecisionResult, [DecisionInput]>>> = {
   approve: defineUpdate<DecisionResult, [DecisionInput]>('approve'),
   retry: defineUpdate<DecisionResult, [DecisionInput]>('retry'),
   reject: defineUpdate<DecisionResult, [DecisionInput]>('reject'),
 };
 
-/** The same decisions as Signals, for the Temporal UI and `temporal workflow signal` (no reply). */
+/**
+ * Support decisions as Signals: sent by the admin API with a `requestId` (its outcome then shows in the status
+ * query), and from the Temporal UI or `temporal workflow signal` without one.
+ */
 export const decisionSignals: Record<ReviewDecisionKind, ReturnType<typeof defineSignal<[DecisionInput]>>> = {
   approve: defineSignal<[DecisionInput]>('approve'),
   retry: defineSignal<[DecisionInput]>('retry'),

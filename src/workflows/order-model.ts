@@ -69,6 +69,8 @@ export interface ReviewDecision {
   actor: string;
   reason: string;
   at: string;
+  /** The request that carried it (the admin API's; absent for signals sent from the Temporal UI). */
+  requestId?: string;
 }
 
 /** Everything the machine reacts to. */

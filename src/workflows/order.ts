@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
+import { DecisionRequests, type DecisionOutcome } from './decision-requests';
 import { FAILURE_TYPES } from './failure-types';
 import {
   decisionSignals,
@@ -26,7 +27,6 @@ import {
   type PayPalEventHint,
 } from './messages';
 import {
-  decisionAllowed,
   isFinal,
   newOrder,
   transition,
@@ -41,7 +41,7 @@ import {
   webhooksReceived,
 } from './order-machine';
 import { CURRENT_BEHAVIOUR, type OrderBehaviour } from './order-behaviour';
-import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validDecision, validateDecision } from './order-inputs';
+import { decision, decisionRefusal, MAX_REQUEST_ID_LENGTH, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validateDecision } from './order-inputs';
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
@@ -63,7 +63,7 @@ export interface OrderWorkflowInput {
    */
   firstEvent?: PayPalEventHint;
   /** State handed over by continue-as-new. */
-  carried?: { data: OrderData; seenEventIds: string[]; duplicateEvents: number };
+  carried?: { data: OrderData; seenEventIds: string[]; duplicateEvents: number; decisionRequests?: [string, DecisionOutcome][] };
 }
 
 /** Event IDs remembered for dedupe across continue-as-new; PayPal redelivers within days, not thousands of events. */
@@ -119,7 +119,15 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   /** Executed commands so far: an input that ran none and kept the state changed nothing a wait depends on. */
   let commandsRun = 0;
 
-  const view = (): OrderStatusView => ({ ...data, workflowId: workflowInfo().workflowId, eventsSeen: seenEventIds.size, duplicateEvents });
+  const requests = new DecisionRequests(input.carried?.decisionRequests);
+
+  const view = (): OrderStatusView => ({
+    ...data,
+    workflowId: workflowInfo().workflowId,
+    eventsSeen: seenEventIds.size,
+    duplicateEvents,
+    decisionRequests: requests.view(),
+  });
 
   const receiveEvent = (hint: PayPalEventHint): void => {
     if (seenEventIds.has(hint.eventId)) {
@@ -135,9 +143,17 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   setHandler(paypalEventSignal, receiveEvent);
   for (const kind of ['approve', 'retry', 'reject'] as const) {
     setHandler(decisionSignals[kind], (d) => {
-      // Signals get no reply, so a refused one is logged (the signal itself stays visible in history).
-      if (decisionAllowed(data, kind) && validDecision(d)) pendingDecisions.push(decision(kind, d));
-      else log.warn('support decision signal ignored', { orderId, decision: kind, state: data.state });
+      const requestId = typeof d?.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH ? d.requestId : undefined;
+      if (requestId !== undefined && requests.has(requestId)) return; // a repeat: the first one's outcome stands
+      const refusal = decisionRefusal(kind, d, data);
+      if (!refusal) {
+        if (requestId !== undefined) requests.queued(requestId);
+        pendingDecisions.push(decision(kind, d));
+        return;
+      }
+      // The admin API reads a refusal from the status query; one sent from the Temporal UI only has this log line.
+      if (requestId !== undefined) requests.refused(requestId, refusal);
+      log.warn('support decision signal ignored', { orderId, decision: kind, state: data.state, reason: refusal.message });
     });
     setHandler(
       decisionUpdates[kind],
@@ -156,7 +172,10 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     const before = data.state;
     const result = transition(data, machineInput, nowIso(), behaviour);
     data = result.data;
-    if (machineInput.type === 'decision') decisionsApplied++;
+    if (machineInput.type === 'decision') {
+      decisionsApplied++;
+      requests.settled(machineInput.decision, data, before);
+    }
     if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
     publish();
     for (const command of result.commands) await execute(command);
@@ -359,7 +378,7 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
       await condition(allHandlersFinished);
       await continueAsNew<typeof orderWorkflowV4>({
         ...input,
-        carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents },
+        carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents, decisionRequests: requests.carry() },
       });
     }
   }

@@ -8,9 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { simulatorWorkerEnv, WorkerProcess } from '../../chaos/processes';
-import { orderWorkflowId } from '../../src/workflows/messages';
+import { DISCARD_WORKFLOW_SPANS } from '../../src/temporal/worker';
+import { orderWorkflowId, paypalEventSignal } from '../../src/workflows/messages';
 import { startHarness, TEST_ADMIN_TOKEN, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 
@@ -106,5 +108,33 @@ describe('a worker killed mid-activity', () => {
     assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`], 'one service update');
     const captures = (await h.simulator.control.events({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED' })).length;
     assert.equal(captures, 1, 'the retried capture replayed the first (same PayPal-Request-Id): one capture at PayPal');
+  });
+
+  test('a support decision and a webhook that reach an order while its worker is dead leave a history that replays', async () => {
+    // What a 3000-order chaos run hit when decisions were Updates: a worker SIGKILLed, then a webhook and support's
+    // reject for the same order in review before a new worker took over (the dead worker's sticky task timing out
+    // in between). The new worker wrote the webhook's activity before the Update's acceptance, and every later
+    // replay put the acceptance first (TMPRL1100): the order was stuck from its next event on. A decision is now a
+    // signal, ordered in history like the webhook's.
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('42.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    const inReview = await h.waitForState(orderId, 'needs_review', 60_000);
+    assert.equal(inReview.review?.code, 'amount_mismatch');
+    const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+
+    await worker.kill();
+    await handle.signal(paypalEventSignal, { eventId: `WH-CRASH-${orderId}`, eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: inReview.truth?.capture?.id });
+    const rejected = h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch', actor: 'test' }, headers: { 'idempotency-key': `crash-${orderId}` } });
+    await worker.start();
+    const answer = await rejected;
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    assert.equal(answer.body.state, 'cancelled');
+
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    assert.ok(events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reject'), 'the decision is a signal in history');
+    assert.ok(!events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), 'no Update in history');
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, history));
   });
 });

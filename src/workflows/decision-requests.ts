@@ -1,0 +1,69 @@
+// Support decisions sent as signals with a request ID (the admin API's): what became of each, so the API can
+// answer its caller and a repeat is never applied twice. Workflow code: no I/O, no Node built-ins.
+import type { OrderData, OrderState, ReviewDecision } from './order-machine';
+
+/** What became of one decision request, as the status query shows it. */
+export type DecisionOutcome =
+  | { status: 'pending' }
+  | { status: 'applied'; state: OrderState }
+  | { status: 'refused'; type: string; message: string };
+
+/** Why a decision was refused: its failure type (DecisionNotAllowed, InvalidDecision) and a message for people. */
+export interface DecisionRefusal {
+  type: string;
+  message: string;
+}
+
+/** Outcomes kept, newest last: far more than support sends to one order, few enough for every status query. */
+const MAX_KEPT = 100;
+
+/** The outcomes of one order's decision requests, by request ID. Carried across continue-as-new. */
+export class DecisionRequests {
+  private readonly outcomes: Map<string, DecisionOutcome>;
+
+  constructor(carried: [string, DecisionOutcome][] = []) {
+    this.outcomes = new Map(carried);
+  }
+
+  /** True when a request with this ID arrived before: a repeat, whose first outcome stands. */
+  has(requestId: string): boolean {
+    return this.outcomes.has(requestId);
+  }
+
+  /** The request was queued for the state machine. */
+  queued(requestId: string): void {
+    this.set(requestId, { status: 'pending' });
+  }
+
+  /** The request was refused on arrival. */
+  refused(requestId: string, refusal: DecisionRefusal): void {
+    this.set(requestId, { status: 'refused', ...refusal });
+  }
+
+  /**
+   * The machine took the decision: applied if it recorded it, else refused (a decision queued before it stopped
+   * being allowed, e.g. behind another one). `before` is the state the decision met.
+   */
+  settled(decision: ReviewDecision, data: OrderData, before: OrderState): void {
+    const id = decision.requestId;
+    if (id === undefined) return;
+    if (data.decisions.some((d) => d.requestId === id)) this.set(id, { status: 'applied', state: data.state });
+    else this.set(id, { status: 'refused', type: 'DecisionNotAllowed', message: `${decision.decision} is not allowed in state ${before}` });
+  }
+
+  /** Every kept outcome by request ID (the status view). */
+  view(): Record<string, DecisionOutcome> {
+    return Object.fromEntries(this.outcomes);
+  }
+
+  /** The kept outcomes, for continue-as-new. */
+  carry(): [string, DecisionOutcome][] {
+    return [...this.outcomes];
+  }
+
+  private set(requestId: string, outcome: DecisionOutcome): void {
+    this.outcomes.delete(requestId);
+    this.outcomes.set(requestId, outcome);
+    if (this.outcomes.size > MAX_KEPT) this.outcomes.delete(this.outcomes.keys().next().value!);
+  }
+}
