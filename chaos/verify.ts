@@ -31,6 +31,8 @@ export interface OrderVisibility {
 /** What Temporal durably holds for one order, read from its workflow history. */
 export interface RecordedOrder {
   status: OrderStatusView | undefined;
+  /** Why the status query failed (undefined when it answered): e.g. a history no worker can replay. */
+  statusError?: string;
   /** PayPal event IDs the workflow received (signals, an approval in the start input, IDs carried over a continue-as-new). */
   eventIds: Set<string>;
   signals: number;
@@ -93,13 +95,11 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
       }
     }
   }
-  let status: OrderStatusView | undefined;
   try {
-    status = await handle.query(statusQuery);
-  } catch {
-    status = undefined;
+    return { status: await handle.query(statusQuery), eventIds, signals, updateCompleted };
+  } catch (err) {
+    return { status: undefined, statusError: err instanceof Error ? err.message : String(err), eventIds, signals, updateCompleted };
   }
-  return { status, eventIds, signals, updateCompleted };
 }
 
 /** How one delivery attempt ended, as the report counts it. */
@@ -232,7 +232,8 @@ export async function verifyRun(deps: {
     finalStates[state] = (finalStates[state] ?? 0) + 1;
     const expected = EXPECTED[o.kind];
     if ((state !== expected.state && state !== expected.orState) || (expected.reviewReason && r.status?.review?.code !== expected.reviewReason)) {
-      add('wrong_final_state', id, `${o.kind}: expected ${expected.state}${expected.reviewReason ? `/${expected.reviewReason}` : ''}, got ${state}${r.status?.review ? `/${r.status.review.code}` : ''}`);
+      const got = r.statusError ? `no answer to the status query (${r.statusError.slice(0, 200)})` : `${state}${r.status?.review ? `/${r.status.review.code}` : ''}`;
+      add('wrong_final_state', id, `${o.kind}: expected ${expected.state}${expected.reviewReason ? `/${expected.reviewReason}` : ''}, got ${got}`);
     }
   });
 
