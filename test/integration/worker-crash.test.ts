@@ -1,7 +1,8 @@
 // A worker that dies mid-activity (SIGKILL: no drain, no failure reported) must not hold an order until the
 // activity's start-to-close timeout (1 minute for PayPal calls): its attempt stops heartbeating, and Temporal retries
 // it once ACTIVITY_HEARTBEAT_TIMEOUT passes. And a live attempt slower than that timeout is not cut short: it
-// heartbeats. The worker here is a child process (the docker-compose worker command), so it can really be killed.
+// heartbeats. Support decisions sent while the worker is dead are applied once it is back, exactly once, in a history
+// that replays. The worker here is a child process (the docker-compose worker command), so it can really be killed.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { simulatorWorkerEnv, WorkerProcess } from '../../chaos/processes';
+import { orderTiming } from '../../src/config';
+import { DecisionOutcomeUnknownError, OrdersClient } from '../../src/temporal/orders-client';
 import { DISCARD_WORKFLOW_SPANS } from '../../src/temporal/worker';
 import { orderWorkflowId, paypalEventSignal } from '../../src/workflows/messages';
 import { startHarness, TEST_ADMIN_TOKEN, type Harness } from '../helpers/harness';
@@ -136,5 +139,25 @@ describe('a worker killed mid-activity', () => {
     assert.ok(events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reject'), 'the decision is a signal in history');
     assert.ok(!events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), 'no Update in history');
     await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, history));
+  });
+
+  test('a decision no worker answers: its outcome is unknown, and the same key once a worker is back answers it, applied once', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('43.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    await h.waitForState(orderId, 'needs_review', 60_000);
+    const orders = new OrdersClient(client, { taskQueue: h.config.TEMPORAL_TASK_QUEUE, autoCapture: true, timing: orderTiming(h.config), decisionWaitMs: 2_000 });
+
+    await worker.kill();
+    const input = { actor: 'ana@support', reason: 'amount mismatch confirmed' };
+    await assert.rejects(orders.decide(orderId, 'reject', input, 'ticket-77'), DecisionOutcomeUnknownError);
+    await worker.start();
+    // The dead worker's sticky task times out first (10 s): well within the admin API's 30 s wait.
+    const again = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: input, headers: { 'idempotency-key': 'ticket-77' } });
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.state, 'cancelled');
+    const status = await h.status(orderId);
+    assert.deepEqual(status?.decisions.map((d) => [d.decision, d.requestId]), [['reject', 'reject:ticket-77']], 'applied once');
+    assert.deepEqual(status?.decisionRequests?.['reject:ticket-77'], { status: 'applied', state: 'cancelled' });
   });
 });
