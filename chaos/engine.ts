@@ -267,7 +267,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // An order restarted after it closed (a known product bug, reported by verify) flips between states forever.
     const settled = (o: ChaosOrder) => o.orderId !== undefined && o.followUpDone && (matches(o, states.get(o.orderId)) || states.get(o.orderId)?.restartedAfter !== undefined);
     const converged = () => orders.every(settled);
-    const verifyReserveMs = 20_000 + opts.orders * 30;
+    const verifyReserveMs = 20_000 + opts.orders * 70; // reading every order's history, then replaying it
     while (!converged() && Date.now() < deadline - verifyReserveMs) await sleep(1000);
     report.converged = converged();
     if (report.converged) report.settledAfterFaultsMs = Date.now() - faultsOver;
@@ -281,9 +281,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     stopping = true;
     await background;
 
-    say('verifying: workflow histories vs. simulator delivery log vs. merchant requests');
+    say('verifying: workflow histories (each replayed with the worker\'s bundle) vs. simulator delivery log vs. merchant requests');
     await refreshStates(client, taskQueue, states).catch(() => undefined);
-    const { violations, stats } = await verifyRun({ client, control: simulator.control, merchant, orders, visibility: states, temporalDown: report.temporalDown });
+    const { violations, stats } = await verifyRun({ client, control: simulator.control, merchant, orders, visibility: states, temporalDown: report.temporalDown, replayBundlePath: bundlePath });
     report.violations = violations;
     report.stats = stats;
     report.merchant = merchant.stats();

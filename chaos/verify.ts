@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
+import type { temporal } from '@temporalio/proto';
 import type { SimulatorControlClient } from '../src/simulator';
 import type { DeliveryAttempt } from '../src/simulator/events';
 import { parseDeliveryId, serviceUpdateIdempotencyKey, type ServiceUpdatePayload } from '../src/service-update/contract';
@@ -8,11 +9,12 @@ import { GRPC_STATUS, grpcStatus } from '../src/temporal/grpc-status';
 import { orderWorkflowId, statusQuery, type OrderStatusView, type PayPalEventHint } from '../src/workflows/messages';
 import type { OrderWorkflowInput } from '../src/workflows/order';
 import type { ChaosMerchant, MerchantRequest } from './merchant';
+import { unreplayableHistories } from './replay-check';
 import { EXPECTED, type ChaosOrder } from './scenarios';
 
 /** One broken promise of the product, with the order it concerns. */
 export interface Violation {
-  check: 'closed_workflow_restarted' | 'order_not_created' | 'lost_order' | 'wrong_final_state' | 'missing_update' | 'unexpected_update' | 'duplicate_update' | 'bad_signature' | 'acked_not_recorded';
+  check: 'closed_workflow_restarted' | 'order_not_created' | 'lost_order' | 'wrong_final_state' | 'unreplayable_history' | 'missing_update' | 'unexpected_update' | 'duplicate_update' | 'bad_signature' | 'acked_not_recorded';
   orderId: string;
   detail: string;
 }
@@ -38,6 +40,8 @@ export interface RecordedOrder {
   signals: number;
   /** Idempotency key → the first completed service update with that key: when, and which activity attempt. */
   updateCompleted: Map<string, CompletedUpdate>;
+  /** Each run's history, oldest first (for the replay check). */
+  histories: temporal.api.history.v1.IHistory[];
 }
 
 /** A service update the workflow recorded as done, and the attempt that did it. */
@@ -50,11 +54,11 @@ export interface CompletedUpdate {
 /** Reads one order's workflow: its status (query) and, from history, every recorded event and service update. */
 export async function readRecordedOrder(client: Client, orderId: string, runIds: string[] = []): Promise<RecordedOrder | undefined> {
   const handle = client.workflow.getHandle(orderWorkflowId(orderId));
-  const events = [];
+  const histories = [];
   try {
     // Every run (oldest first), so events recorded by a run that has since closed still count as recorded.
     for (const runId of runIds.length > 0 ? runIds : [undefined]) {
-      events.push(...((await client.workflow.getHandle(orderWorkflowId(orderId), runId).fetchHistory()).events ?? []));
+      histories.push(await client.workflow.getHandle(orderWorkflowId(orderId), runId).fetchHistory());
     }
   } catch (err) {
     if (err instanceof WorkflowNotFoundError || grpcStatus(err) === GRPC_STATUS.NOT_FOUND) return undefined;
@@ -67,7 +71,7 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
   let signals = 0;
   const decode = <T>(payloads: { data?: Uint8Array | null }[] | null | undefined): T | undefined =>
     payloads?.[0] ? defaultPayloadConverter.fromPayload<T>(payloads[0]) : undefined;
-  for (const e of events) {
+  for (const e of histories.flatMap((h) => h.events ?? [])) {
     const started = e.workflowExecutionStartedEventAttributes;
     if (started) {
       const input = decode<OrderWorkflowInput>(started.input?.payloads);
@@ -96,9 +100,9 @@ export async function readRecordedOrder(client: Client, orderId: string, runIds:
     }
   }
   try {
-    return { status: await handle.query(statusQuery), eventIds, signals, updateCompleted };
+    return { status: await handle.query(statusQuery), eventIds, signals, updateCompleted, histories };
   } catch (err) {
-    return { status: undefined, statusError: err instanceof Error ? err.message : String(err), eventIds, signals, updateCompleted };
+    return { status: undefined, statusError: err instanceof Error ? err.message : String(err), eventIds, signals, updateCompleted, histories };
   }
 }
 
@@ -205,6 +209,8 @@ export async function verifyRun(deps: {
   visibility: Map<string, OrderVisibility>;
   /** When the Temporal dev server was down (epoch ms, from stop to ready again). */
   temporalDown?: { from: number; to: number }[];
+  /** The workflow bundle the worker ran: every order's history is replayed with it. */
+  replayBundlePath?: string;
 }): Promise<{ violations: Violation[]; stats: VerifyStats }> {
   const { orders, merchant } = deps;
   const violations: Violation[] = [];
@@ -236,6 +242,11 @@ export async function verifyRun(deps: {
       add('wrong_final_state', id, `${o.kind}: expected ${expected.state}${expected.reviewReason ? `/${expected.reviewReason}` : ''}, got ${got}`);
     }
   });
+
+  if (deps.replayBundlePath) {
+    const histories = [...recorded].flatMap(([orderId, r]) => r.histories.map((history) => ({ orderId, history })));
+    for (const { orderId, error } of await unreplayableHistories(deps.replayBundlePath, histories)) add('unreplayable_history', orderId, error.slice(0, 300));
+  }
 
   // Service updates, counted at the merchant by Idempotency-Key.
   const byOrder = new Map<string, string[]>();
