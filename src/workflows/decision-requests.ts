@@ -41,14 +41,17 @@ export class DecisionRequests {
   }
 
   /**
-   * The machine took the decision: applied if it recorded it, else refused (a decision queued before it stopped
-   * being allowed, e.g. behind another one). `before` is the state the decision met.
+   * The machine took the decision: applied if it recorded it, else refused (not allowed in `before`, the state the
+   * decision met). Returns the outcome, undefined for a decision without a request ID.
    */
-  settled(decision: ReviewDecision, data: OrderData, before: OrderState): void {
+  settled(decision: ReviewDecision, data: OrderData, before: OrderState): DecisionOutcome | undefined {
     const id = decision.requestId;
-    if (id === undefined) return;
-    if (data.decisions.some((d) => d.requestId === id)) this.set(id, { status: 'applied', state: data.state });
-    else this.set(id, { status: 'refused', type: 'DecisionNotAllowed', message: `${decision.decision} is not allowed in state ${before}` });
+    if (id === undefined) return undefined;
+    const outcome: DecisionOutcome = data.decisions.some((d) => d.requestId === id)
+      ? { status: 'applied', state: data.state }
+      : { status: 'refused', type: 'DecisionNotAllowed', message: `${decision.decision} is not allowed in state ${before}` };
+    this.set(id, outcome);
+    return outcome;
   }
 
   /** Every kept outcome by request ID (the status view). */

@@ -22,10 +22,10 @@ export function validDecision(d: DecisionInput | undefined): d is DecisionInput 
 /** Longest decision request ID: `<decision>:<Idempotency-Key>` fits. */
 export const MAX_REQUEST_ID_LENGTH = 200;
 
-/** Why support's decision cannot be taken in the order's current state, or undefined when it can. */
-export function decisionRefusal(kind: ReviewDecisionKind, d: DecisionInput | undefined, data: OrderData): DecisionRefusal | undefined {
+/** Why support's decision cannot be taken (in the order's state `data`, when given), or undefined when it can. */
+export function decisionRefusal(kind: ReviewDecisionKind, d: DecisionInput | undefined, data?: OrderData): DecisionRefusal | undefined {
   if (!validDecision(d)) return { type: 'InvalidDecision', message: 'a decision needs a non-empty actor and reason' };
-  if (!decisionAllowed(data, kind)) return { type: 'DecisionNotAllowed', message: `${kind} is not allowed in state ${data.state}` };
+  if (data && !decisionAllowed(data, kind)) return { type: 'DecisionNotAllowed', message: `${kind} is not allowed in state ${data.state}` };
   return undefined;
 }
 

@@ -145,14 +145,16 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     setHandler(decisionSignals[kind], (d) => {
       const requestId = typeof d?.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH ? d.requestId : undefined;
       if (requestId !== undefined && requests.has(requestId)) return; // a repeat: the first one's outcome stands
-      const refusal = decisionRefusal(kind, d, data);
+      // A request (the admin API's) is judged against the order's state when the loop takes it, never here: the
+      // state a handler sees depends on how the SDK groups a task's events, which once differed between a worker
+      // and its replay (docs/decisions.md). Signals without one (Temporal UI) are judged on arrival, as always.
+      const refusal = requestId !== undefined ? decisionRefusal(kind, d) : decisionRefusal(kind, d, data);
       if (!refusal) {
         if (requestId !== undefined) requests.queued(requestId);
         pendingDecisions.push(decision(kind, d));
         return;
       }
-      // The admin API reads a refusal from the status query; one sent from the Temporal UI only has this log line.
-      if (requestId !== undefined) requests.refused(requestId, refusal);
+      if (requestId !== undefined) requests.refused(requestId, refusal); // the admin API reads it from the status query
       log.warn('support decision signal ignored', { orderId, decision: kind, state: data.state, reason: refusal.message });
     });
     setHandler(
@@ -174,7 +176,8 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     data = result.data;
     if (machineInput.type === 'decision') {
       decisionsApplied++;
-      requests.settled(machineInput.decision, data, before);
+      const outcome = requests.settled(machineInput.decision, data, before);
+      if (outcome?.status === 'refused') log.warn('support decision refused', { orderId, decision: machineInput.decision.decision, state: before });
     }
     if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
     publish();

@@ -24,6 +24,11 @@ describe('decision refusal on arrival', () => {
     });
   });
 
+  test("without the order's state (a request, judged when the loop takes it) only the input is checked", () => {
+    assert.equal(decisionRefusal('approve', { actor: 'ana', reason: 'x', requestId: 'approve:t' }), undefined);
+    assert.equal(decisionRefusal('approve', { actor: '', reason: 'x', requestId: 'approve:t' })?.type, 'InvalidDecision');
+  });
+
   test('refused: no actor, no reason, or a request ID that is not a short string', () => {
     const refusedAs = (d: unknown) => decisionRefusal('reject', d as never, inReview())?.type;
     assert.equal(refusedAs({ actor: ' ', reason: 'x' }), 'InvalidDecision');
@@ -42,7 +47,7 @@ describe('DecisionRequests', () => {
     assert.deepEqual(requests.view(), { 'reject:t-1': { status: 'pending' } });
     const decision = reject('reject:t-1');
     const { data } = transition(inReview(), { type: 'decision', decision }, NOW);
-    requests.settled(decision, data, 'needs_review');
+    assert.deepEqual(requests.settled(decision, data, 'needs_review'), { status: 'applied', state: 'cancelled' });
     assert.deepEqual(requests.view()['reject:t-1'], { status: 'applied', state: data.state });
     assert.equal(data.state, 'cancelled');
   });
@@ -53,14 +58,14 @@ describe('DecisionRequests', () => {
     const decision = reject('reject:t-2');
     const { data } = transition(at('cancelled'), { type: 'decision', decision }, NOW);
     assert.deepEqual(data.decisions, [], 'the machine dropped it');
-    requests.settled(decision, data, 'cancelled');
+    assert.equal(requests.settled(decision, data, 'cancelled')?.status, 'refused');
     assert.deepEqual(requests.view()['reject:t-2'], { status: 'refused', type: 'DecisionNotAllowed', message: 'reject is not allowed in state cancelled' });
   });
 
   test('a decision without a request ID (sent from the Temporal UI) leaves no outcome', () => {
     const requests = new DecisionRequests();
     const decision = reject();
-    requests.settled(decision, transition(inReview(), { type: 'decision', decision }, NOW).data, 'needs_review');
+    assert.equal(requests.settled(decision, transition(inReview(), { type: 'decision', decision }, NOW).data, 'needs_review'), undefined);
     assert.deepEqual(requests.view(), {});
   });
 
