@@ -160,4 +160,33 @@ describe('a worker killed mid-activity', () => {
     assert.deepEqual(status?.decisions.map((d) => [d.decision, d.requestId]), [['reject', 'reject:ticket-77']], 'applied once');
     assert.deepEqual(status?.decisionRequests?.['reject:ticket-77'], { status: 'applied', state: 'cancelled' });
   });
+
+  test('a status query answered while the order\'s task waited for a dead worker, then a decision: the history replays', async () => {
+    // What a chaos run (2000 orders, 16 worker kills) hit: the capture retried on a new worker completed while the
+    // workflow task it woke waited on the dead worker's sticky queue; the new worker answered a status query by
+    // applying that completion (needs_review), support's reject arrived, and the worker then took the reject in
+    // that later state, while a replay meets the reject and the completion in one task, the reject first.
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('44.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
+    await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs: 6_000 } });
+    await h.simulator.control.approveOrder(orderId);
+    await waitFor('the capture in flight on the worker', async () => {
+      const capture = await captureOrderActivity(orderId);
+      return capture?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? capture : undefined;
+    });
+    await worker.kill();
+    await h.simulator.control.clearFaults();
+    await worker.start(); // retries the capture once its heartbeat timeout passes
+    const handle = client.workflow.getHandle(orderWorkflowId(orderId));
+    await waitFor('the retried capture completed', async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.activityTaskCompletedEventAttributes) || undefined, 30_000);
+
+    // The task the completion woke still waits on the dead worker's sticky queue (10 s), yet the query answers with
+    // the completion applied: the new worker applied it to answer.
+    const looked = await h.admin(`/orders/${orderId}`);
+    assert.equal(looked.body.state, 'needs_review');
+    const rejected = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch', actor: 'test' }, headers: { 'idempotency-key': `query-${orderId}` } });
+    assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
+    assert.equal(rejected.body.state, 'cancelled');
+    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, await handle.fetchHistory()));
+  });
 });
