@@ -12,6 +12,7 @@ import {
   type OrderStatusView,
   type PayPalEventHint,
 } from '../workflows/messages';
+import { decisionRefusal } from '../workflows/decision-requests';
 import { TRACED_MEMO_KEY } from '../workflows/interceptors';
 import { initialSearchAttributes } from '../workflows/presentation';
 import type { OrderWorkflowInput, orderWorkflowV4 } from '../workflows/order';
@@ -222,8 +223,8 @@ export class OrdersClient {
   }
 
   /**
-   * Applies a support decision: signals it to the order's workflow with a request ID, then reads its outcome from
-   * the status query. A signal, not an Update: with SDK 1.24 a worker killed while an Update and a webhook's signal
+   * Applies a support decision: refuses at once what the order's current state does not allow, else signals it to
+   * the order's workflow with a request ID and reads its outcome from the status query. A signal, not an Update: with SDK 1.24 a worker killed while an Update and a webhook's signal
    * waited for the same order once wrote a history that no worker could replay (docs/decisions.md).
    * With a `requestKey`, the request ID is derived from it: the workflow does not apply a repeat of the same
    * decision and key again, and its outcome is the first one's, so a caller whose answer was lost can retry.
@@ -234,11 +235,23 @@ export class OrdersClient {
     const requestId = `${kind}:${requestKey ?? randomUUID()}`;
     const handle = this.client.workflow.getHandle(orderWorkflowId(orderId));
     const deadline = Date.now() + (this.defaults.decisionWaitMs ?? DECISION_WAIT_MS);
-    await handle.signal(decisionSignals[kind], { ...input, requestId });
+    const readStatus = () => this.client.withDeadline(Math.min(deadline, Date.now() + 5_000), () => handle.query(statusQuery));
+    // What the order would refuse in its current state is refused at once, without a signal (it judges again when
+    // it takes the request). A repeat whose request the order already has is answered from it. If no worker answers
+    // the query, the request is sent anyway: the order judges it.
+    const current = await readStatus().catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) throw err;
+      return undefined;
+    });
+    if (current?.decisionRequests?.[requestId] === undefined) {
+      const refusal = current && decisionRefusal(kind, { ...input, requestId }, current);
+      if (refusal) throw new DecisionRejectedError(refusal.message, refusal.type);
+      await handle.signal(decisionSignals[kind], { ...input, requestId });
+    }
     let lastError: unknown;
     for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
       try {
-        const status = await this.client.withDeadline(Math.min(deadline, Date.now() + 5_000), () => handle.query(statusQuery));
+        const status = await readStatus();
         const outcome = status.decisionRequests?.[requestId];
         if (outcome?.status === 'applied') return { state: outcome.state };
         if (outcome?.status === 'refused') throw new DecisionRejectedError(outcome.message, outcome.type);

@@ -1,6 +1,8 @@
-// Support decisions sent as signals with a request ID (the admin API's): what became of each, so the API can
-// answer its caller and a repeat is never applied twice. Workflow code: no I/O, no Node built-ins.
-import type { OrderData, OrderState, ReviewDecision } from './order-machine';
+// Support decisions: whether one can be taken, and, for those sent as signals with a request ID (the admin API's),
+// what became of each, so the API can answer its caller and a repeat is never applied twice. Workflow code: no I/O,
+// no Node built-ins; the admin API uses the same rules to refuse at once what the order would refuse.
+import type { DecisionInput } from './messages';
+import { decisionAllowed, type OrderData, type OrderState, type ReviewDecision, type ReviewDecisionKind } from './order-machine';
 
 /** What became of one decision request, as the status query shows it. */
 export type DecisionOutcome =
@@ -12,6 +14,24 @@ export type DecisionOutcome =
 export interface DecisionRefusal {
   type: string;
   message: string;
+}
+
+/** A decision names who made it and why; a request ID, when there is one, is a short string. */
+export function validDecision(d: DecisionInput | undefined): d is DecisionInput {
+  return (
+    typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '' &&
+    (d.requestId === undefined || (typeof d.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH))
+  );
+}
+
+/** Longest decision request ID: `<decision>:<Idempotency-Key>` fits. */
+export const MAX_REQUEST_ID_LENGTH = 200;
+
+/** Why support's decision cannot be taken (in the order's state `data`, when given), or undefined when it can. */
+export function decisionRefusal(kind: ReviewDecisionKind, d: DecisionInput | undefined, data?: OrderData): DecisionRefusal | undefined {
+  if (!validDecision(d)) return { type: 'InvalidDecision', message: 'a decision needs a non-empty actor and reason' };
+  if (data && !decisionAllowed(data, kind)) return { type: 'DecisionNotAllowed', message: `${kind} is not allowed in state ${data.state}` };
+  return undefined;
 }
 
 /** Outcomes kept, newest last: far more than support sends to one order, few enough for every status query. */

@@ -2,31 +2,13 @@
 // state machine takes. Workflow code: no I/O, no Node built-ins.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { FAILURE_TYPES } from './failure-types';
-import type { DecisionRefusal } from './decision-requests';
+import { decisionRefusal } from './decision-requests';
 import type { DecisionInput } from './messages';
-import { decisionAllowed, type MachineInput, type OrderData, type ReviewDecision, type ReviewDecisionKind } from './order-machine';
+import type { MachineInput, OrderData, ReviewDecision, ReviewDecisionKind } from './order-machine';
 
 /** A support decision as the machine records it. */
 export function decision(kind: ReviewDecisionKind, d: DecisionInput): ReviewDecision {
   return { decision: kind, actor: d.actor.trim(), reason: d.reason.trim(), at: nowIso(), ...(d.requestId === undefined ? {} : { requestId: d.requestId }) };
-}
-
-/** A decision names who made it and why; a request ID, when there is one, is a short string. */
-export function validDecision(d: DecisionInput | undefined): d is DecisionInput {
-  return (
-    typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '' &&
-    (d.requestId === undefined || (typeof d.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH))
-  );
-}
-
-/** Longest decision request ID: `<decision>:<Idempotency-Key>` fits. */
-export const MAX_REQUEST_ID_LENGTH = 200;
-
-/** Why support's decision cannot be taken (in the order's state `data`, when given), or undefined when it can. */
-export function decisionRefusal(kind: ReviewDecisionKind, d: DecisionInput | undefined, data?: OrderData): DecisionRefusal | undefined {
-  if (!validDecision(d)) return { type: 'InvalidDecision', message: 'a decision needs a non-empty actor and reason' };
-  if (data && !decisionAllowed(data, kind)) return { type: 'DecisionNotAllowed', message: `${kind} is not allowed in state ${data.state}` };
-  return undefined;
 }
 
 /** Synchronous update validator: rejecting here writes nothing to history and answers the caller at once. */

@@ -15,7 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import { DecisionRequests, type DecisionOutcome } from './decision-requests';
+import { decisionRefusal, DecisionRequests, MAX_REQUEST_ID_LENGTH, type DecisionOutcome } from './decision-requests';
 import { FAILURE_TYPES } from './failure-types';
 import {
   decisionSignals,
@@ -41,7 +41,7 @@ import {
   webhooksReceived,
 } from './order-machine';
 import { CURRENT_BEHAVIOUR, type OrderBehaviour } from './order-behaviour';
-import { decision, decisionRefusal, MAX_REQUEST_ID_LENGTH, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validateDecision } from './order-inputs';
+import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validateDecision } from './order-inputs';
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';

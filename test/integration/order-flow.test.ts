@@ -264,6 +264,15 @@ describe('order flow on a real Temporal server', () => {
     const again = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'twice' } });
     assert.equal(again.status, 409, 'approve is not allowed once fulfilled');
     assert.match(again.body.message ?? '', /not allowed in state fulfilled/);
+    // Refused from the order's state at once, as an Update's validator did: nothing written to its history.
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      const history = await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+      const decisions = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve');
+      assert.equal(decisions.length, 1, 'only the approve that was taken is in history');
+    } finally {
+      await connection.close();
+    }
   });
 
   test('a decision sent again with the same Idempotency-Key answers the first outcome and is recorded once', async () => {

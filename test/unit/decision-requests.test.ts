@@ -2,8 +2,7 @@
 // the state machine, each outcome kept under its ID for the admin API, and a repeat recognised.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DecisionRequests } from '../../src/workflows/decision-requests';
-import { decisionRefusal, MAX_REQUEST_ID_LENGTH } from '../../src/workflows/order-inputs';
+import { decisionRefusal, DecisionRequests, MAX_REQUEST_ID_LENGTH } from '../../src/workflows/decision-requests';
 import { transition, type OrderData, type ReviewDecision } from '../../src/workflows/order-machine';
 import { at, NOW } from '../helpers/order-data';
 
