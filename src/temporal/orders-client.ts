@@ -224,8 +224,9 @@ export class OrdersClient {
 
   /**
    * Applies a support decision: refuses at once what the order's current state does not allow, else signals it to
-   * the order's workflow with a request ID and reads its outcome from the status query. A signal, not an Update: with SDK 1.24 a worker killed while an Update and a webhook's signal
-   * waited for the same order once wrote a history that no worker could replay (docs/decisions.md).
+   * the order's workflow with a request ID and reads its outcome from the status query. A signal, not an Update,
+   * and judged by the order when it takes it: on SDK 1.24, decisions next to other events while a worker was
+   * replaced left histories no worker could replay (docs/decisions.md).
    * With a `requestKey`, the request ID is derived from it: the workflow does not apply a repeat of the same
    * decision and key again, and its outcome is the first one's, so a caller whose answer was lost can retry.
    * Throws DecisionRejectedError when the workflow refuses it, DecisionOutcomeUnknownError when its outcome was
