@@ -17,7 +17,7 @@ export interface DecisionRefusal {
 }
 
 /** A decision names who made it and why; a request ID, when there is one, is a short string. */
-export function validDecision(d: DecisionInput | undefined): d is DecisionInput {
+function validDecision(d: DecisionInput | undefined): d is DecisionInput {
   return (
     typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '' &&
     (d.requestId === undefined || (typeof d.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH))
