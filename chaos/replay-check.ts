@@ -16,10 +16,10 @@ export async function unreplayableHistories(bundlePath: string, histories: reado
   // The replay worker needs the SDK runtime: a quiet one if this process has none yet (the failures are reported here).
   if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const failed: { orderId: string; error: string }[] = [];
-  const byId = new Map(histories.map((h, i) => [`${h.orderId}#${i}`, h.orderId]));
+  // Each run's history under `<orderId>#<index>`: an order's runs are told apart, and the order is the part before '#'.
   const items = histories.map((h, i) => ({ workflowId: `${h.orderId}#${i}`, history: h.history }));
   for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundlePath }, sinks: DISCARD_WORKFLOW_SPANS }, items)) {
-    if (result.error) failed.push({ orderId: byId.get(result.workflowId) ?? result.workflowId, error: briefly(result.error.message) });
+    if (result.error) failed.push({ orderId: result.workflowId.replace(/#\d+$/, ''), error: briefly(result.error.message) });
   }
   return failed;
 }

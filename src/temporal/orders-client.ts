@@ -236,35 +236,34 @@ export class OrdersClient {
     const requestId = `${kind}:${requestKey ?? randomUUID()}`;
     const handle = this.client.workflow.getHandle(orderWorkflowId(orderId));
     const deadline = Date.now() + (this.defaults.decisionWaitMs ?? DECISION_WAIT_MS);
-    const readStatus = () => this.client.withDeadline(Math.min(deadline, Date.now() + 5_000), () => handle.query(statusQuery));
+    // A status read that no worker answered yet (one may be restarting) is undefined: the caller asks again.
+    let lastError: unknown;
+    const readStatus = () =>
+      this.client.withDeadline(Math.min(deadline, Date.now() + 5_000), () => handle.query(statusQuery)).catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) throw err;
+        lastError = err;
+        return undefined;
+      });
     // What the order would refuse in its current state is refused at once, without a signal (it judges again when
     // it takes the request). A repeat whose request the order already has is answered from it. If no worker answers
     // the query, the request is sent anyway: the order judges it.
-    const current = await readStatus().catch((err: unknown) => {
-      if (err instanceof WorkflowNotFoundError) throw err;
-      return undefined;
-    });
-    if (current?.decisionRequests?.[requestId] === undefined) {
-      const refusal = current && decisionRefusal(kind, { ...input, requestId }, current);
+    let status = await readStatus();
+    if (status?.decisionRequests?.[requestId] === undefined) {
+      const refusal = status && decisionRefusal(kind, { ...input, requestId }, status);
       if (refusal) throw new DecisionRejectedError(refusal.message, refusal.type);
       await handle.signal(decisionSignals[kind], { ...input, requestId });
+      status = undefined; // read before the signal
     }
-    let lastError: unknown;
     for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
-      try {
-        const status = await readStatus();
-        const outcome = status.decisionRequests?.[requestId];
-        if (outcome?.status === 'applied') return { state: outcome.state };
-        if (outcome?.status === 'refused') throw new DecisionRejectedError(outcome.message, outcome.type);
-      } catch (err) {
-        if (err instanceof DecisionRejectedError || err instanceof WorkflowNotFoundError) throw err;
-        lastError = err; // no worker answered the query yet (one may be restarting): ask again until the deadline
-      }
+      const outcome = status?.decisionRequests?.[requestId];
+      if (outcome?.status === 'applied') return { state: outcome.state };
+      if (outcome?.status === 'refused') throw new DecisionRejectedError(outcome.message, outcome.type);
       if (Date.now() + pause >= deadline) {
         const why = lastError instanceof Error ? `: ${lastError.message}` : '';
         throw new DecisionOutcomeUnknownError(`decision ${requestId} was sent to order ${orderId} but its outcome was not seen in time${why}`);
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
+      status = await readStatus();
     }
   }
 

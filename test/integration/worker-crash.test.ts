@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { simulatorWorkerEnv, WorkerProcess } from '../../chaos/processes';
@@ -53,17 +53,36 @@ describe('a worker killed mid-activity', () => {
     await h?.stop();
   });
 
-  /** An approved order whose capture call PayPal (the simulator) answers only after `latencyMs`. */
-  const orderWithSlowCapture = async (amount: string, latencyMs: number): Promise<string> => {
+  /**
+   * An approved order whose capture call PayPal (the simulator) answers only after `latencyMs` (none: at once).
+   * With `registeredAmount`, the merchant registered it first for that amount: a different one puts it in review.
+   */
+  const approvedOrder = async (amount: string, opts: { latencyMs?: number; registeredAmount?: string } = {}): Promise<string> => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD(amount), approve: false });
-    await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs } });
+    if (opts.registeredAmount) {
+      assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD(opts.registeredAmount) } })).status, 201);
+    }
+    if (opts.latencyMs) await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs: opts.latencyMs } });
     await h.simulator.control.approveOrder(orderId);
     return orderId;
+  };
+  /** An order in review: paid 2.00 more than the merchant registered. */
+  const orderInReview = async (amount: string) => {
+    const orderId = await approvedOrder(amount, { registeredAmount: (Number(amount) - 2).toFixed(2) });
+    return { orderId, status: await h.waitForState(orderId, 'needs_review', 60_000) };
   };
   const captureOrderActivity = async (orderId: string) => {
     const { raw } = await client.workflow.getHandle(orderWorkflowId(orderId)).describe();
     return raw.pendingActivities?.find((a) => a.activityType?.name === 'captureOrder');
   };
+  const captureInFlight = (orderId: string) =>
+    waitFor('the capture in flight on the worker', async () => {
+      const capture = await captureOrderActivity(orderId);
+      return capture?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? capture : undefined;
+    });
+  /** Replays a history with the bundle the worker runs; rejects on nondeterminism. */
+  const replay = (history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>) =>
+    Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, history);
   /** The captureOrder attempt that completed, from the order's history. */
   const completedCapture = async (orderId: string) => {
     const events: HistoryEvent[] = (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
@@ -76,7 +95,7 @@ describe('a worker killed mid-activity', () => {
   };
 
   test('a live attempt slower than the heartbeat timeout completes in its first attempt: it heartbeats', async () => {
-    const orderId = await orderWithSlowCapture('40.00', 10_000);
+    const orderId = await approvedOrder('40.00', { latencyMs: 10_000 });
     try {
       await h.waitForState(orderId, 'fulfilled', 60_000);
     } finally {
@@ -89,11 +108,8 @@ describe('a worker killed mid-activity', () => {
   });
 
   test('SIGKILL mid-capture: the attempt is retried once its heartbeat timeout passes, long before its 1-minute start-to-close', async () => {
-    const orderId = await orderWithSlowCapture('41.00', 15_000);
-    await waitFor('the capture in flight on the worker', async () => {
-      const capture = await captureOrderActivity(orderId);
-      return capture?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? capture : undefined;
-    });
+    const orderId = await approvedOrder('41.00', { latencyMs: 15_000 });
+    await captureInFlight(orderId);
     await worker.kill();
     await h.simulator.control.clearFaults();
     // No worker runs now: only the heartbeat timeout can end the attempt. 20 s is a third of the start-to-close.
@@ -119,10 +135,7 @@ describe('a worker killed mid-activity', () => {
     // in between). The new worker wrote the webhook's activity before the Update's acceptance, and every later
     // replay put the acceptance first (TMPRL1100): the order was stuck from its next event on. A decision is now a
     // signal, ordered in history like the webhook's.
-    const { orderId } = await h.simulator.control.checkout({ amount: USD('42.00'), approve: false });
-    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
-    await h.simulator.control.approveOrder(orderId);
-    const inReview = await h.waitForState(orderId, 'needs_review', 60_000);
+    const { orderId, status: inReview } = await orderInReview('42.00');
     assert.equal(inReview.review?.code, 'amount_mismatch');
     const handle = client.workflow.getHandle(orderWorkflowId(orderId));
 
@@ -138,14 +151,11 @@ describe('a worker killed mid-activity', () => {
     const events = history.events ?? [];
     assert.ok(events.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reject'), 'the decision is a signal in history');
     assert.ok(!events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), 'no Update in history');
-    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, history));
+    await assert.doesNotReject(replay(history));
   });
 
   test('a decision no worker answers: its outcome is unknown, and the same key once a worker is back answers it, applied once', async () => {
-    const { orderId } = await h.simulator.control.checkout({ amount: USD('43.00'), approve: false });
-    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
-    await h.simulator.control.approveOrder(orderId);
-    await h.waitForState(orderId, 'needs_review', 60_000);
+    const { orderId } = await orderInReview('43.00');
     const orders = new OrdersClient(client, { taskQueue: h.config.TEMPORAL_TASK_QUEUE, autoCapture: true, timing: orderTiming(h.config), decisionWaitMs: 2_000 });
 
     await worker.kill();
@@ -166,14 +176,8 @@ describe('a worker killed mid-activity', () => {
     // workflow task it woke waited on the dead worker's sticky queue; the new worker answered a status query by
     // applying that completion (needs_review), support's reject arrived, and the worker then took the reject in
     // that later state, while a replay meets the reject and the completion in one task, the reject first.
-    const { orderId } = await h.simulator.control.checkout({ amount: USD('44.00'), approve: false });
-    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('40.00') } })).status, 201);
-    await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs: 6_000 } });
-    await h.simulator.control.approveOrder(orderId);
-    await waitFor('the capture in flight on the worker', async () => {
-      const capture = await captureOrderActivity(orderId);
-      return capture?.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED ? capture : undefined;
-    });
+    const orderId = await approvedOrder('44.00', { latencyMs: 6_000, registeredAmount: '40.00' });
+    await captureInFlight(orderId);
     await worker.kill();
     await h.simulator.control.clearFaults();
     await worker.start(); // retries the capture once its heartbeat timeout passes
@@ -187,6 +191,6 @@ describe('a worker killed mid-activity', () => {
     const rejected = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch', actor: 'test' }, headers: { 'idempotency-key': `query-${orderId}` } });
     assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
     assert.equal(rejected.body.state, 'cancelled');
-    await assert.doesNotReject(Worker.runReplayHistory({ workflowBundle: { codePath: process.env.WORKFLOW_BUNDLE_PATH! }, sinks: DISCARD_WORKFLOW_SPANS }, await handle.fetchHistory()));
+    await assert.doesNotReject(replay(await handle.fetchHistory()));
   });
 });
