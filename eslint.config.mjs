@@ -40,6 +40,19 @@ export default tseslint.config(
           ],
         },
       ],
+      // The worker evaluates these modules once and shares them between runs (WORKFLOW_PRELOAD_MODULES in
+      // src/temporal/worker.ts): state at module scope would leak from one order's run into another's.
+      'no-restricted-syntax': [
+        'error',
+        ...['Program > VariableDeclaration[kind!="const"]', 'Program > ExportNamedDeclaration > VariableDeclaration[kind!="const"]'].map((selector) => ({
+          selector,
+          message: 'No `let`/`var` at module scope in workflow code: modules are shared between runs (preloaded).',
+        })),
+        ...['Program > VariableDeclaration > VariableDeclarator > NewExpression', 'Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression'].map((selector) => ({
+          selector,
+          message: 'No objects built with `new` at module scope in workflow code: modules are shared between runs (preloaded).',
+        })),
+      ],
     },
   },
   {

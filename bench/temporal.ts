@@ -60,7 +60,7 @@ const quietLogger = {
  * Bundles workflows once into a temporary file (worker processes load it via WORKFLOW_BUNDLE_PATH). Pass the
  * product's `workflowBundleOptions()` to bench the bundle production runs (with its interceptor modules).
  */
-export async function bundleToFile(options: Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules'>): Promise<{ path: string; remove(): void }> {
+export async function bundleToFile(options: Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules'>): Promise<{ path: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ppf-bench-'));
   const { code } = await bundleWorkflowCode({ ...options, logger: quietLogger });
   const path = join(dir, 'workflow-bundle.js');

@@ -126,7 +126,7 @@ export function createEventRouter(deps: EventRouterDeps): EventRouter {
    * describe that fails answers "none", and the event is routed as always.
    */
   async function orderReflecting(event: WebhookEvent): Promise<string | undefined> {
-    if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.has(event.event_type)) return undefined;
+    if (!deps.orders.publishedOrder || !PRE_FULFILMENT_EVENT_TYPES.includes(event.event_type)) return undefined;
     const known = reflected.orderOf(event.id);
     if (known !== undefined) return known;
     const subject = eventSubject(event);

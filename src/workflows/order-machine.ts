@@ -41,7 +41,7 @@ function repeatsHeldCapture(data: OrderData, hints: { eventTypes: string[]; ids?
 }
 
 /** Webhook types that can only tell an order what its fulfilment already says (see orderAlreadyReflects). */
-export const PRE_FULFILMENT_EVENT_TYPES: ReadonlySet<string> = new Set(['CHECKOUT.ORDER.APPROVED', 'CHECKOUT.ORDER.COMPLETED', 'PAYMENT.CAPTURE.COMPLETED']);
+export const PRE_FULFILMENT_EVENT_TYPES: readonly string[] = ['CHECKOUT.ORDER.APPROVED', 'CHECKOUT.ORDER.COMPLETED', 'PAYMENT.CAPTURE.COMPLETED'];
 
 /**
  * True when an order, as its run publishes it (state and capture search attributes), has nothing to learn from the
@@ -50,7 +50,7 @@ export const PRE_FULFILMENT_EVENT_TYPES: ReadonlySet<string> = new Set(['CHECKOU
  * before it re-offers an event that another process may have recorded already.
  */
 export function orderAlreadyReflects(order: { state?: string; captureId?: string }, hint: WebhookHint): boolean {
-  if (order.state !== 'fulfilled' || !PRE_FULFILMENT_EVENT_TYPES.has(hint.eventType)) return false;
+  if (order.state !== 'fulfilled' || !PRE_FULFILMENT_EVENT_TYPES.includes(hint.eventType)) return false;
   return hint.eventType !== 'PAYMENT.CAPTURE.COMPLETED' || (hint.resourceId !== undefined && hint.resourceId === order.captureId);
 }
 
