@@ -31,6 +31,15 @@ export interface OrderBehaviour extends MachineOptions {
    * the order's last poll, read or state change, not from its last input.
    */
   keepTimersAcrossInputs: boolean;
+  /**
+   * A decision signalled without a request ID (Temporal UI, `temporal workflow signal`) is judged when the loop
+   * takes it, as the admin API's are, not in its handler on arrival: what a handler sees depends on how the SDK
+   * groups a task's events, which can differ between a worker and its replay (docs/decisions.md). The loop calls
+   * the function (orderWorkflowV4: a patch) on every such decision it takes; where it says no (a run recorded
+   * before the patch) a decision the order's state refused on arrival is dropped, as then. `false`: judged in the
+   * handler on arrival (the earlier types, whose loop would start a new timer for a dropped decision).
+   */
+  judgeUnrequestedDecisionsWhenTaken: false | (() => boolean);
 }
 
 /** Every switch on: orderWorkflowV4's behaviour. */
@@ -41,4 +50,5 @@ export const CURRENT_BEHAVIOUR: OrderBehaviour = {
   watchEndedOrders: () => true,
   publishFulfillingOnFailure: true,
   keepTimersAcrossInputs: true,
+  judgeUnrequestedDecisionsWhenTaken: () => true,
 };

@@ -23,6 +23,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     pollPendingCaptureByRetries: () => patched('pending-capture-polled-by-retries'),
     skipKnownPendingHints: () => patched('pending-capture-polled-by-retries'),
     pollAwaitingPaymentByRetries: false,
+    judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
 
@@ -41,6 +42,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     pollPendingCaptureByRetries: false,
     skipKnownPendingHints: false,
     pollAwaitingPaymentByRetries: false,
+    judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
 
@@ -69,5 +71,6 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     // Runs started before this change complete as soon as they end.
     watchEndedOrders: () => patched('ended-orders-watch-late-events'),
     publishFulfillingOnFailure: false,
+    judgeUnrequestedDecisionsWhenTaken: false,
   });
 }

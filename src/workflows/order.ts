@@ -15,17 +15,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import { decisionRefusal, DecisionRequests, MAX_REQUEST_ID_LENGTH, type DecisionOutcome } from './decision-requests';
+import { DecisionInbox } from './decision-inbox';
+import type { DecisionOutcome } from './decision-requests';
 import { FAILURE_TYPES } from './failure-types';
-import {
-  decisionSignals,
-  decisionUpdates,
-  paypalEventSignal,
-  statusQuery,
-  type DecisionInput,
-  type OrderStatusView,
-  type PayPalEventHint,
-} from './messages';
+import { paypalEventSignal, statusQuery, type OrderStatusView, type PayPalEventHint } from './messages';
 import {
   isFinal,
   newOrder,
@@ -35,13 +28,12 @@ import {
   type MachineInput,
   type OrderData,
   type PaymentTruth,
-  type ReviewDecision,
   type WebhookHint,
   paymentStatus,
   webhooksReceived,
 } from './order-machine';
 import { CURRENT_BEHAVIOUR, type OrderBehaviour } from './order-behaviour';
-import { decision, failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure, validateDecision } from './order-inputs';
+import { failureMessage, failureType, gaveUpAtDeadline, nowIso, paypalFailure } from './order-inputs';
 import { changedSearchAttributes, describeOrder, orderSearchAttributes } from './presentation';
 import { OrderStateKey } from './search-attributes';
 import type { OrderTiming } from './timing';
@@ -76,7 +68,12 @@ const MAX_REMEMBERED_EVENTS = 500;
 export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderStatusView> {
   // Polls while awaiting payment became retried activities after V4 shipped: a patch, recorded (with its
   // search-attribute upsert) only by the orders that poll in that state, such as abandoned registered orders.
-  return runOrder(input, { ...CURRENT_BEHAVIOUR, pollAwaitingPaymentByRetries: () => patched('awaiting-payment-polled-by-retries') });
+  return runOrder(input, {
+    ...CURRENT_BEHAVIOUR,
+    pollAwaitingPaymentByRetries: () => patched('awaiting-payment-polled-by-retries'),
+    // Decisions without a request ID were judged on arrival until 2026-11-30: recorded only by runs that take one.
+    judgeUnrequestedDecisionsWhenTaken: () => patched('decisions-judged-when-taken'),
+  });
 }
 
 /**
@@ -111,22 +108,19 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   const seenEventIds = new Set(input.carried?.seenEventIds ?? []);
   let duplicateEvents = input.carried?.duplicateEvents ?? 0;
   const pendingHints: WebhookHint[] = [];
-  const pendingDecisions: ReviewDecision[] = [];
-  let decisionsApplied = data.decisions.length;
-  const hasWork = () => pendingHints.length > 0 || pendingDecisions.length > 0;
+  const inbox = new DecisionInbox(orderId, behaviour, () => data, input.carried?.decisionRequests);
+  const hasWork = () => pendingHints.length > 0 || inbox.waiting;
   /** Reconciliation polls made in the current state (the index into the poll schedule). */
   let pollIndex = 0;
   /** Executed commands so far: an input that ran none and kept the state changed nothing a wait depends on. */
   let commandsRun = 0;
-
-  const requests = new DecisionRequests(input.carried?.decisionRequests);
 
   const view = (): OrderStatusView => ({
     ...data,
     workflowId: workflowInfo().workflowId,
     eventsSeen: seenEventIds.size,
     duplicateEvents,
-    decisionRequests: requests.view(),
+    decisionRequests: inbox.requests.view(),
   });
 
   const receiveEvent = (hint: PayPalEventHint): void => {
@@ -141,44 +135,15 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   // Before the signal handler, which takes the signals that arrived before this first task: the start came first.
   if (input.firstEvent && !input.carried) receiveEvent(input.firstEvent);
   setHandler(paypalEventSignal, receiveEvent);
-  for (const kind of ['approve', 'retry', 'reject'] as const) {
-    setHandler(decisionSignals[kind], (d) => {
-      const requestId = typeof d?.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH ? d.requestId : undefined;
-      if (requestId !== undefined && requests.has(requestId)) return; // a repeat: the first one's outcome stands
-      // A request (the admin API's) is judged against the order's state when the loop takes it, never here: the
-      // state a handler sees depends on how the SDK groups a task's events, which once differed between a worker
-      // and its replay (docs/decisions.md). Signals without one (Temporal UI) are judged on arrival, as always.
-      const refusal = requestId !== undefined ? decisionRefusal(kind, d) : decisionRefusal(kind, d, data);
-      if (!refusal) {
-        if (requestId !== undefined) requests.queued(requestId);
-        pendingDecisions.push(decision(kind, d));
-        return;
-      }
-      if (requestId !== undefined) requests.refused(requestId, refusal); // the admin API reads it from the status query
-      log.warn('support decision signal ignored', { orderId, decision: kind, state: data.state, reason: refusal.message });
-    });
-    setHandler(
-      decisionUpdates[kind],
-      async (d) => {
-        const target = decisionsApplied + pendingDecisions.length + 1;
-        pendingDecisions.push(decision(kind, d));
-        await condition(() => decisionsApplied >= target);
-        return { state: data.state };
-      },
-      { validator: (d: DecisionInput) => validateDecision(kind, d, data) },
-    );
-  }
+  inbox.listen();
 
   /** Applies one input, publishes the new state, then executes the resulting commands (feeding results back). */
   async function apply(machineInput: MachineInput): Promise<void> {
+    const previous = data;
     const before = data.state;
     const result = transition(data, machineInput, nowIso(), behaviour);
     data = result.data;
-    if (machineInput.type === 'decision') {
-      decisionsApplied++;
-      const outcome = requests.settled(machineInput.decision, data, before);
-      if (outcome?.status === 'refused') log.warn('support decision refused', { orderId, decision: machineInput.decision.decision, state: before });
-    }
+    if (machineInput.type === 'decision') inbox.settled(machineInput.decision, previous, data);
     if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
     publish();
     for (const command of result.commands) await execute(command);
@@ -366,8 +331,9 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     const wait = nextWait(data, timing, pollIndex, enteredAt, behaviour.keepTimersAcrossInputs ? pollFrom : undefined);
     const woken = (behaviour.checkWorkBeforeWaiting && hasWork()) || (await waitForWork(wait));
     const before = { state: data.state, commandsRun };
-    if (pendingDecisions.length > 0) {
-      await apply({ type: 'decision', decision: pendingDecisions.shift()! });
+    if (inbox.waiting) {
+      const decision = inbox.take();
+      if (decision) await apply({ type: 'decision', decision });
     } else if (pendingHints.length > 0) {
       await apply(webhooksReceived(pendingHints.splice(0)));
     } else if (!woken) {
@@ -377,11 +343,11 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
     }
     // A fired timer, a read or a state change restarts the poll clock; an input that changed nothing does not.
     if (!woken || data.state !== before.state || commandsRun !== before.commandsRun) pollFrom = Date.now();
-    if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && pendingDecisions.length === 0) {
+    if (workflowInfo().continueAsNewSuggested && pendingHints.length === 0 && !inbox.waiting) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof orderWorkflowV4>({
         ...input,
-        carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents, decisionRequests: requests.carry() },
+        carried: { data, seenEventIds: [...seenEventIds].slice(-MAX_REMEMBERED_EVENTS), duplicateEvents, decisionRequests: inbox.requests.carry() },
       });
     }
   }

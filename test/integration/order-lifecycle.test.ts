@@ -1,7 +1,7 @@
 // Every timed and human path of an order, on a real Temporal server with short configured durations.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { decisionSignals, orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -143,19 +143,42 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.deepEqual(h.receiver.successfulKeys(orderId), []);
   });
 
+  /** Runs `fn` with the order's workflow handle, as the Temporal UI or `temporal workflow signal` reaches it. */
+  const withOrderHandle = async <T>(orderId: string, fn: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
+    const connection = await Connection.connect({ address: h.temporalAddress });
+    try {
+      return await fn(new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)));
+    } finally {
+      await connection.close();
+    }
+  };
+
   test('review → approve sent as a Signal (Temporal UI / temporal workflow signal): applied and recorded', async () => {
     h.receiver.answers = [422];
     const { orderId } = await h.simulator.control.checkout({ amount: USD('37.00') });
     await h.waitForState(orderId, 'needs_review');
-    const connection = await Connection.connect({ address: h.temporalAddress });
-    try {
-      await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).signal(decisionSignals.approve, { actor: 'ops@ui', reason: 'paid by wire' });
-    } finally {
-      await connection.close();
-    }
+    await withOrderHandle(orderId, (handle) => handle.signal(decisionSignals.approve, { actor: 'ops@ui', reason: 'paid by wire' }));
     const status = await h.waitForState(orderId, 'fulfilled');
     assert.deepEqual(status.decisions.map((d) => [d.decision, d.actor]), [['approve', 'ops@ui']]);
     assert.equal(h.receiver.forOrder(orderId).at(-1)?.payload.override, true, 'delivered as a human override');
+  });
+
+  test('a Signal decision the order\'s state does not allow is refused when the order takes it: nothing changes', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('38.00') });
+    await h.waitForState(orderId, 'fulfilled');
+    const history = await withOrderHandle(orderId, async (handle) => {
+      await handle.signal(decisionSignals.reject, { actor: 'ops@ui', reason: 'wrong order' });
+      // The loop took it: a run taking a decision without a request ID records the patch that judges it there.
+      return waitFor('the decision taken', async () => {
+        const events = (await handle.fetchHistory()).events ?? [];
+        return events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch') ? events : undefined;
+      });
+    });
+    assert.ok(history.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reject'));
+    const status = await h.status(orderId);
+    assert.equal(status?.state, 'fulfilled', 'a reject is not allowed once fulfilled');
+    assert.deepEqual(status?.decisions, [], 'nothing recorded');
+    assert.equal(h.receiver.forOrder(orderId).length, 1, 'the merchant heard of the payment only');
   });
 
   test('refund after fulfilment (full reversal): merchant told once with its own key, order revoked', async () => {

@@ -15,7 +15,7 @@ import { simulatorWorkerEnv, WorkerProcess } from '../../chaos/processes';
 import { orderTiming } from '../../src/config';
 import { DecisionOutcomeUnknownError, OrdersClient } from '../../src/temporal/orders-client';
 import { DISCARD_WORKFLOW_SPANS } from '../../src/temporal/worker';
-import { orderWorkflowId, paypalEventSignal } from '../../src/workflows/messages';
+import { decisionSignals, orderWorkflowId, paypalEventSignal } from '../../src/workflows/messages';
 import { startHarness, TEST_ADMIN_TOKEN, type Harness } from '../helpers/harness';
 import { waitFor } from '../helpers/wait';
 
@@ -171,26 +171,43 @@ describe('a worker killed mid-activity', () => {
     assert.deepEqual(status?.decisionRequests?.['reject:ticket-77'], { status: 'applied', state: 'cancelled' });
   });
 
-  test('a status query answered while the order\'s task waited for a dead worker, then a decision: the history replays', async () => {
-    // What a chaos run (2000 orders, 16 worker kills) hit: the capture retried on a new worker completed while the
-    // workflow task it woke waited on the dead worker's sticky queue; the new worker answered a status query by
-    // applying that completion (needs_review), support's reject arrived, and the worker then took the reject in
-    // that later state, while a replay meets the reject and the completion in one task, the reject first.
-    const orderId = await approvedOrder('44.00', { latencyMs: 6_000, registeredAmount: '40.00' });
+  /**
+   * What a chaos run (2000 orders, 16 worker kills) hit: the capture retried on a new worker completed while the
+   * workflow task it woke waited on the dead worker's sticky queue; the new worker answered a status query by
+   * applying that completion (needs_review), and support's decision arrived next. The worker then took the decision
+   * in that later state, while a replay meets the decision and the completion in one task, the decision first.
+   * Returns the order, reviewed by a query that the new worker answered with the task still waiting.
+   */
+  const reviewSeenWhileTaskWaits = async (amount: string) => {
+    const orderId = await approvedOrder(amount, { latencyMs: 6_000, registeredAmount: '40.00' });
     await captureInFlight(orderId);
     await worker.kill();
     await h.simulator.control.clearFaults();
     await worker.start(); // retries the capture once its heartbeat timeout passes
     const handle = client.workflow.getHandle(orderWorkflowId(orderId));
     await waitFor('the retried capture completed', async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.activityTaskCompletedEventAttributes) || undefined, 30_000);
-
     // The task the completion woke still waits on the dead worker's sticky queue (10 s), yet the query answers with
     // the completion applied: the new worker applied it to answer.
     const looked = await h.admin(`/orders/${orderId}`);
     assert.equal(looked.body.state, 'needs_review');
+    return { orderId, handle };
+  };
+
+  test('a status query answered while the order\'s task waited for a dead worker, then a decision: the history replays', async () => {
+    const { orderId, handle } = await reviewSeenWhileTaskWaits('44.00');
     const rejected = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch', actor: 'test' }, headers: { 'idempotency-key': `query-${orderId}` } });
     assert.equal(rejected.status, 200, JSON.stringify(rejected.body));
     assert.equal(rejected.body.state, 'cancelled');
+    await assert.doesNotReject(replay(await handle.fetchHistory()));
+  });
+
+  test('the same with the decision signalled from the Temporal UI (no request ID): taken in review, and the history replays', async () => {
+    // Until decisions without a request ID were judged when taken (the decisions-judged-when-taken patch), the
+    // handler took this reject live (needs_review) and refused it in every replay (capturing): TMPRL1100.
+    const { orderId, handle } = await reviewSeenWhileTaskWaits('45.00');
+    await handle.signal(decisionSignals.reject, { actor: 'ops@temporal-ui', reason: 'amount mismatch' });
+    const status = await h.waitForState(orderId, 'cancelled', 30_000);
+    assert.deepEqual(status.decisions.map((d) => [d.decision, d.actor, d.requestId]), [['reject', 'ops@temporal-ui', undefined]]);
     await assert.doesNotReject(replay(await handle.fetchHistory()));
   });
 });
