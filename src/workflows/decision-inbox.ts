@@ -16,7 +16,7 @@ export class DecisionInbox {
   /** Decisions without a request ID that the order's state refused when they arrived (see take). */
   private readonly refusedOnArrival = new WeakSet<ReviewDecision>();
   /** Decisions the loop has taken: what a recorded run's Update waits for. */
-  private taken: number;
+  private takenCount: number;
 
   constructor(
     private readonly orderId: string,
@@ -26,7 +26,7 @@ export class DecisionInbox {
     carried?: [string, DecisionOutcome][],
   ) {
     this.requests = new DecisionRequests(carried);
-    this.taken = order().decisions.length;
+    this.takenCount = order().decisions.length;
   }
 
   /** True while a decision waits for the loop. */
@@ -58,9 +58,9 @@ export class DecisionInbox {
       setHandler(
         decisionUpdates[kind],
         async (d) => {
-          const target = this.taken + this.pending.length + 1;
+          const target = this.takenCount + this.pending.length + 1;
           this.pending.push(decision(kind, d));
-          await condition(() => this.taken >= target);
+          await condition(() => this.takenCount >= target);
           return { state: this.order().state };
         },
         { validator: (d: DecisionInput) => validateDecision(kind, d, this.order()) },
@@ -79,7 +79,7 @@ export class DecisionInbox {
     if (!next) return undefined;
     const whenTaken = this.behaviour.judgeUnrequestedDecisionsWhenTaken;
     if (next.requestId === undefined && whenTaken !== false && !whenTaken() && this.refusedOnArrival.has(next)) {
-      this.taken++;
+      this.takenCount++;
       log.warn('support decision signal ignored', { orderId: this.orderId, decision: next.decision, state: this.order().state });
       return undefined;
     }
@@ -88,7 +88,7 @@ export class DecisionInbox {
 
   /** The machine took `taken`, turning the order `before` into `after`: keeps the request's outcome, logs a refusal. */
   settled(taken: ReviewDecision, before: OrderData, after: OrderData): void {
-    this.taken++;
+    this.takenCount++;
     this.requests.settled(taken, after, before.state);
     if (after.decisions.length === before.decisions.length) log.warn('support decision refused', { orderId: this.orderId, decision: taken.decision, state: before.state });
   }
