@@ -12,11 +12,12 @@ import { featuresBench } from './features';
 import { httpBench } from './http';
 import { machineInfo, progress, toMarkdown, type BenchModule } from './harness';
 import { intakeBench } from './intake';
+import { preloadBench } from './preload';
 import { createRunContext } from './temporal';
 import { verifyBench } from './verify';
 
 /** Every benchmark `npm run bench` knows, in the order they run. */
-const BENCHES: readonly BenchModule[] = [intakeBench, clientBench, verifyBench, httpBench, e2eBench, featuresBench, costBench];
+const BENCHES: readonly BenchModule[] = [intakeBench, clientBench, verifyBench, httpBench, e2eBench, featuresBench, costBench, preloadBench];
 
 const RESULTS_DIR = join(__dirname, 'results');
 const DOC = join(__dirname, '..', 'docs', 'benchmark-results.md');

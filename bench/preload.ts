@@ -1,0 +1,74 @@
+// What preloading the workflow modules saves (WORKFLOW_PRELOAD_MODULES in src/temporal/worker.ts): the product's
+// bundle next to the same bundle without `preloadModules`, whose modules the SDK evaluates again for every run it
+// creates or replays. Both replay one recorded happy-path order many times in this process, in alternating rounds.
+// No server, no neighbours: the CPU per replayed run is the workflow code's own and the SDK's work around it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { workflowBundleOptions } from '../src/temporal/worker';
+import { markdownTable, progress, ratioIntervalText, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { replayCost } from './replay-cost';
+import { bundleToFile } from './temporal';
+
+const N = Number(process.env.PRELOAD_N ?? 1000);
+const ROUNDS = Number(process.env.PRELOAD_ROUNDS ?? 4);
+/** A happy-path order as the e2e bench runs it: start with the approval, capture, PayPal's capture webhook, the service update, fulfilled. */
+const HISTORY = join(__dirname, '..', 'test', 'fixtures', 'histories', 'orderWorkflowV4-fulfilled-2d2a0e7178.json');
+
+/** The preload bench: CPU per replayed order with and without the workflow modules preloaded. */
+export const preloadBench: BenchModule = {
+  name: 'preload',
+  async run(): Promise<BenchReport> {
+    const history = historyFromJSON(JSON.parse(readFileSync(HISTORY, 'utf8')));
+    const preloaded = await bundleToFile(workflowBundleOptions());
+    const perRun = await bundleToFile({ ...workflowBundleOptions(), preloadModules: [] });
+    const paths = { 'preloaded (the product)': preloaded.path, 'evaluated per run (no preloadModules)': perRun.path };
+    const windows: Record<string, TimedWindow[]> = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
+    // The worker's workflow thread runs without source maps (tsx enables them on the main thread only, where the
+    // replay runs); with them, every function the SDK compiles per promise would also be scanned for a source map.
+    const sourceMaps = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(false);
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? Object.entries(paths) : Object.entries(paths).reverse();
+        for (const [name, path] of order) {
+          const cost = await replayCost(path, [history], N);
+          windows[name]!.push({ calls: N, elapsedMs: cost.cpuMsPerRun * N });
+          progress(`preload: round ${round + 1}/${ROUNDS} ${name}: ${cost.cpuMsPerRun.toFixed(2)} ms CPU per replayed run`);
+        }
+      }
+    } finally {
+      process.setSourceMapsEnabled(sourceMaps);
+      preloaded.remove();
+      perRun.remove();
+    }
+    const [withPreload, withoutPreload] = Object.values(windows) as [TimedWindow[], TimedWindow[]];
+    const mean = (w: TimedWindow[]) => w.reduce((ms, x) => ms + x.elapsedMs, 0) / w.reduce((n, x) => n + x.calls, 0);
+    const rows = Object.entries(windows).map(([name, w]) => [name, ...w.map((x) => x.elapsedMs / x.calls), mean(w)]);
+    return {
+      name: 'preload',
+      title: 'Workflow modules preloaded vs evaluated per run (replayed happy-path order)',
+      params: { replays: `${N} per path and round, in one replay worker`, rounds: `${ROUNDS}, path order alternating`, history: 'test/fixtures/histories/orderWorkflowV4-fulfilled-2d2a0e7178.json' },
+      rows: [],
+      tables: [
+        {
+          heading: 'CPU ms per replayed run, by round:',
+          markdown: markdownTable(['bundle', ...Array.from({ length: ROUNDS }, (_, r) => `round ${r + 1}`), 'all rounds'], rows, 2),
+        },
+        {
+          heading: 'Saving:',
+          markdown: markdownTable(
+            ['CPU per run, per run ÷ preloaded', 'its 95 % interval (rounds resampled)', 'ms saved per run'],
+            [[mean(withoutPreload) / mean(withPreload), ratioIntervalText(withPreload, withoutPreload), mean(withoutPreload) - mean(withPreload)]],
+            2,
+          ),
+        },
+      ],
+      notes: [
+        'Each round replays the history N times with one replay worker per bundle (Worker.runReplayHistories in this process, after one warm-up replay), so each replay creates the run anew, as a live worker does for a new order or after evicting one from its cache.',
+        'Without preloadModules the SDK evaluates every workflow module again for each run (a reusable V8 context keeps module state apart per run that way); src/workflows keeps no state at module scope (a lint rule), so the product shares them.',
+        'The interval is the paired bootstrap of bench/harness.ts over rounds, on replays per CPU-millisecond.',
+      ],
+    };
+  },
+};
