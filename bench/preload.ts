@@ -22,19 +22,20 @@ export const preloadBench: BenchModule = {
     const history = historyFromJSON(JSON.parse(readFileSync(HISTORY, 'utf8')));
     const preloaded = await bundleToFile(workflowBundleOptions());
     const perRun = await bundleToFile({ ...workflowBundleOptions(), preloadModules: [] });
-    const paths = { 'preloaded (the product)': preloaded.path, 'evaluated per run (no preloadModules)': perRun.path };
-    const windows: Record<string, TimedWindow[]> = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
+    const paths = [
+      { name: 'preloaded (the product)', bundle: preloaded.path, windows: [] as TimedWindow[] },
+      { name: 'evaluated per run (no preloadModules)', bundle: perRun.path, windows: [] as TimedWindow[] },
+    ] as const;
     // The worker's workflow thread runs without source maps (tsx enables them on the main thread only, where the
     // replay runs); with them, every function the SDK compiles per promise would also be scanned for a source map.
     const sourceMaps = process.sourceMapsEnabled;
     process.setSourceMapsEnabled(false);
     try {
       for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? Object.entries(paths) : Object.entries(paths).reverse();
-        for (const [name, path] of order) {
-          const cost = await replayCost(path, [history], N);
-          windows[name]!.push({ calls: N, elapsedMs: cost.cpuMsPerRun * N });
-          progress(`preload: round ${round + 1}/${ROUNDS} ${name}: ${cost.cpuMsPerRun.toFixed(2)} ms CPU per replayed run`);
+        for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
+          const cost = await replayCost(path.bundle, [history], N);
+          path.windows.push({ calls: N, elapsedMs: cost.cpuMsPerRun * N });
+          progress(`preload: round ${round + 1}/${ROUNDS} ${path.name}: ${cost.cpuMsPerRun.toFixed(2)} ms CPU per replayed run`);
         }
       }
     } finally {
@@ -42,9 +43,9 @@ export const preloadBench: BenchModule = {
       preloaded.remove();
       perRun.remove();
     }
-    const [withPreload, withoutPreload] = Object.values(windows) as [TimedWindow[], TimedWindow[]];
-    const mean = (w: TimedWindow[]) => w.reduce((ms, x) => ms + x.elapsedMs, 0) / w.reduce((n, x) => n + x.calls, 0);
-    const rows = Object.entries(windows).map(([name, w]) => [name, ...w.map((x) => x.elapsedMs / x.calls), mean(w)]);
+    const [{ windows: withPreload }, { windows: withoutPreload }] = paths;
+    const mean = (w: readonly TimedWindow[]) => w.reduce((ms, x) => ms + x.elapsedMs, 0) / w.reduce((n, x) => n + x.calls, 0);
+    const rows = paths.map((p) => [p.name, ...p.windows.map((x) => x.elapsedMs / x.calls), mean(p.windows)]);
     return {
       name: 'preload',
       title: 'Workflow modules preloaded vs evaluated per run (replayed happy-path order)',

@@ -234,6 +234,7 @@ export class OrdersClient {
    */
   async decide(orderId: string, kind: ReviewDecisionKind, input: DecisionInput, requestKey?: string): Promise<{ state: OrderState }> {
     const requestId = `${kind}:${requestKey ?? randomUUID()}`;
+    const request: DecisionInput = { ...input, requestId };
     const handle = this.client.workflow.getHandle(orderWorkflowId(orderId));
     const deadline = Date.now() + (this.defaults.decisionWaitMs ?? DECISION_WAIT_MS);
     // A status read that no worker answered yet (one may be restarting) is undefined: the caller asks again.
@@ -249,9 +250,9 @@ export class OrdersClient {
     // the query, the request is sent anyway: the order judges it.
     let status = await readStatus();
     if (status?.decisionRequests?.[requestId] === undefined) {
-      const refusal = status && decisionRefusal(kind, { ...input, requestId }, status);
+      const refusal = status && decisionRefusal(kind, request, status);
       if (refusal) throw new DecisionRejectedError(refusal.message, refusal.type);
-      await handle.signal(decisionSignals[kind], { ...input, requestId });
+      await handle.signal(decisionSignals[kind], request);
       status = undefined; // read before the signal
     }
     for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {

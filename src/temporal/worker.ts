@@ -17,18 +17,21 @@ export const PREBUILT_BUNDLE = resolve(__dirname, '..', '..', 'dist', 'workflow-
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
 
+/** The bundle's entry: every workflow type the worker serves (src/workflows/index.ts). */
+const WORKFLOWS_PATH = require.resolve('../workflows');
+
 /**
  * Modules the worker evaluates once and shares between runs (the bundler's `preloadModules`) instead of evaluating
  * them again for every run it creates or replays: all of src/workflows, through its entry and the interceptor
  * module. Safe because they hold no state of their own at module scope (every `let` and object lives inside a
  * run's function; a lint rule on src/workflows keeps it so), and the SDK freezes what they export. Saves each run
- * the modules' evaluation and the memory of its own copy (docs/benchmarks.md).
+ * the modules' evaluation: ~5 % of a replayed order's CPU (`npm run bench preload`, docs/benchmarks.md).
  */
-export const WORKFLOW_PRELOAD_MODULES = [require.resolve('../workflows'), ...WORKFLOW_INTERCEPTOR_MODULES];
+export const WORKFLOW_PRELOAD_MODULES = [WORKFLOWS_PATH, ...WORKFLOW_INTERCEPTOR_MODULES];
 
 /** How every workflow bundle is built: the workflow types plus WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES preloaded. */
-export function workflowBundleOptions(): Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules'> {
-  return { workflowsPath: require.resolve('../workflows'), workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, preloadModules: WORKFLOW_PRELOAD_MODULES };
+export function workflowBundleOptions(): Required<Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules'>> {
+  return { workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, preloadModules: WORKFLOW_PRELOAD_MODULES };
 }
 
 /** The workflow span sink when tracing is off (see WORKFLOW_INTERCEPTOR_MODULES). */
@@ -55,16 +58,17 @@ export interface OrderWorkerOptions {
 /** Creates (does not run) the worker that executes order workflows and their activities. */
 export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worker> {
   const bundlePath = opts.bundlePath ?? process.env.WORKFLOW_BUNDLE_PATH ?? (existsSync(PREBUILT_BUNDLE) ? PREBUILT_BUNDLE : undefined);
+  const bundle = workflowBundleOptions();
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    // A prebuilt bundle was built with workflowBundleOptions() (the worker would ignore these options with it).
     ...(bundlePath
       ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath: workflowBundleOptions().workflowsPath, bundlerOptions: { preloadModules: WORKFLOW_PRELOAD_MODULES } }),
-    // A prebuilt bundle already contains WORKFLOW_INTERCEPTOR_MODULES (and the worker would ignore them here).
-    interceptors: { ...opts.interceptors, ...(bundlePath ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
+      : { workflowsPath: bundle.workflowsPath, bundlerOptions: { preloadModules: bundle.preloadModules } }),
+    interceptors: { ...opts.interceptors, ...(bundlePath ? {} : { workflowModules: bundle.workflowInterceptorModules }) },
     sinks: { ...DISCARD_WORKFLOW_SPANS, ...opts.sinks },
     shutdownGraceTime: (opts.shutdownGraceTime ?? '30s') as '30s',
     maxCachedWorkflows: opts.maxCachedWorkflows, // undefined: the SDK's default

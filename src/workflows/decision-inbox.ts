@@ -2,7 +2,7 @@
 // recorded runs hold) are checked and queued here, and the order's loop takes them one at a time (order.ts).
 // Workflow code: no I/O, no Node built-ins.
 import { condition, log, setHandler } from '@temporalio/workflow';
-import { decisionRefusal, DecisionRequests, MAX_REQUEST_ID_LENGTH, type DecisionOutcome } from './decision-requests';
+import { decisionRefusal, DecisionRequests, requestIdOf, type DecisionOutcome } from './decision-requests';
 import { decisionSignals, decisionUpdates, type DecisionInput } from './messages';
 import type { OrderBehaviour } from './order-behaviour';
 import type { OrderData, ReviewDecision } from './order-machine';
@@ -38,17 +38,18 @@ export class DecisionInbox {
   listen(): void {
     for (const kind of ['approve', 'retry', 'reject'] as const) {
       setHandler(decisionSignals[kind], (d) => {
-        const requestId = typeof d?.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH ? d.requestId : undefined;
+        const requestId = requestIdOf(d);
         if (requestId !== undefined && this.requests.has(requestId)) return; // a repeat: the first one's outcome stands
         // A decision is judged against the order's state when the loop takes it, never here: the state a handler
         // sees depends on how the SDK groups a task's events, which can differ between a worker and its replay
         // (docs/decisions.md). So the handler checks the input only, and writes nothing to history.
+        const onArrival = decisionRefusal(kind, d, this.order()); // the input, then the state it arrives in
         const judgedWhenTaken = requestId !== undefined || this.behaviour.judgeUnrequestedDecisionsWhenTaken !== false;
-        const refusal = judgedWhenTaken ? decisionRefusal(kind, d) : decisionRefusal(kind, d, this.order());
+        const refusal = judgedWhenTaken ? decisionRefusal(kind, d) : onArrival;
         if (!refusal) {
           if (requestId !== undefined) this.requests.queued(requestId);
           const queued = decision(kind, d);
-          if (requestId === undefined && decisionRefusal(kind, d, this.order())) this.refusedOnArrival.add(queued);
+          if (requestId === undefined && onArrival) this.refusedOnArrival.add(queued); // read only by runs from before the patch (take)
           this.pending.push(queued);
           return;
         }

@@ -20,12 +20,17 @@ export interface DecisionRefusal {
 function validDecision(d: DecisionInput | undefined): d is DecisionInput {
   return (
     typeof d?.actor === 'string' && d.actor.trim() !== '' && typeof d.reason === 'string' && d.reason.trim() !== '' &&
-    (d.requestId === undefined || (typeof d.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH))
+    (d.requestId === undefined || requestIdOf(d) !== undefined)
   );
 }
 
 /** Longest decision request ID: `<decision>:<Idempotency-Key>` fits. */
 export const MAX_REQUEST_ID_LENGTH = 200;
+
+/** The request ID a decision carries, when it is a valid one (a string of at most MAX_REQUEST_ID_LENGTH). */
+export function requestIdOf(d: DecisionInput | undefined): string | undefined {
+  return typeof d?.requestId === 'string' && d.requestId.length <= MAX_REQUEST_ID_LENGTH ? d.requestId : undefined;
+}
 
 /** Why support's decision cannot be taken (in the order's state `data`, when given), or undefined when it can. */
 export function decisionRefusal(kind: ReviewDecisionKind, d: DecisionInput | undefined, data?: OrderData): DecisionRefusal | undefined {

@@ -140,11 +140,10 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
   /** Applies one input, publishes the new state, then executes the resulting commands (feeding results back). */
   async function apply(machineInput: MachineInput): Promise<void> {
     const previous = data;
-    const before = data.state;
     const result = transition(data, machineInput, nowIso(), behaviour);
     data = result.data;
     if (machineInput.type === 'decision') inbox.settled(machineInput.decision, previous, data);
-    if (data.state !== before) log.info('order state changed', { orderId, from: before, to: data.state });
+    if (data.state !== previous.state) log.info('order state changed', { orderId, from: previous.state, to: data.state });
     publish();
     for (const command of result.commands) await execute(command);
   }
