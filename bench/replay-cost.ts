@@ -5,6 +5,7 @@
 import { promiseHooks } from 'node:v8';
 import type { temporal } from '@temporalio/proto';
 import { Runtime, Worker } from '@temporalio/worker';
+import { quietSdkLogger } from '../src/temporal/sdk-logger';
 import { DISCARD_WORKFLOW_SPANS } from '../src/temporal/worker';
 
 type History = temporal.api.history.v1.IHistory;
@@ -17,8 +18,6 @@ export interface ReplayCost {
   /** This process's CPU per replayed run, over `rounds` timed passes (one replay worker) after a warm-up pass. */
   cpuMsPerRun: number;
 }
-
-const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
 /** Replays every history `times` times with one replay worker (whose start, a bundle load, is then shared). */
 async function replayAll(bundlePath: string, histories: readonly History[], tag: string, times = 1): Promise<void> {
@@ -34,7 +33,7 @@ async function replayAll(bundlePath: string, histories: readonly History[], tag:
  */
 export async function replayCost(bundlePath: string, histories: readonly History[], rounds = 5): Promise<ReplayCost> {
   // The replay worker needs the SDK runtime; a silent one if this process has none yet.
-  if (!Runtime._instance) Runtime.install({ logger: silent });
+  if (!Runtime._instance) Runtime.install({ logger: quietSdkLogger() });
   await replayAll(bundlePath, histories, 'warm');
   let promises = 0;
   const stopCounting = promiseHooks.onInit((promise) => {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, type BundleOptions } from '@temporalio/worker';
 import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
+import { quietSdkLogger } from '../src/temporal/sdk-logger';
 import { progress, type BenchContext } from './harness';
 
 /** A {@link BenchContext} plus the teardown the runner calls once every bench is done. */
@@ -47,22 +48,13 @@ export function createRunContext(): RunContext {
   };
 }
 
-const quietLogger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (m: string) => progress(`bundler: ${m}`),
-  error: (m: string) => progress(`bundler: ${m}`),
-  log: () => {},
-};
-
 /**
  * Bundles workflows once into a temporary file (worker processes load it via WORKFLOW_BUNDLE_PATH). Pass the
  * product's `workflowBundleOptions()` to bench the bundle production runs (with its interceptor modules).
  */
 export async function bundleToFile(options: Pick<BundleOptions, 'workflowsPath' | 'workflowInterceptorModules' | 'preloadModules'>): Promise<{ path: string; remove(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'ppf-bench-'));
-  const { code } = await bundleWorkflowCode({ ...options, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ ...options, logger: quietSdkLogger((m) => progress(`bundler: ${m}`)) });
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };

@@ -10,6 +10,7 @@ import { createLogger } from '../src/logger';
 import { metrics } from '../src/metrics';
 import { startProduct, type RunningProduct } from '../src/runtime';
 import { startSimulator, type RunningSimulator } from '../src/simulator';
+import { quietSdkLogger } from '../src/temporal/sdk-logger';
 import { workflowBundleOptions } from '../src/temporal/worker';
 import { ORDER_WORKFLOW_TYPE_CLAUSE } from '../src/workflows/messages';
 import { OrderStateKey, ReviewReason } from '../src/workflows/search-attributes';
@@ -111,7 +112,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
 
     let bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
     if (!bundlePath) {
-      const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
+      const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietSdkLogger((m) => console.error(m)) });
       bundlePath = join(dir, 'workflow-bundle.js');
       writeFileSync(bundlePath, code);
     }
@@ -342,4 +343,3 @@ function progressLine(orders: ChaosOrder[], states: Map<string, { state?: string
     `worker ${worker.alive ? 'up' : 'DOWN'} (kills ${worker.kills}) · temporal ${temporalUp ? 'up' : 'DOWN'} · merchant applied ${m.applied + m.applied_slow}, 409 ${m.repeat}, 500 ${m.failed_500}, reset ${m.reset}`;
 }
 
-const quietLogger = { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m: string) => console.error(m), log: () => {} };

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
+import { quietSdkLogger } from '../src/temporal/sdk-logger';
 import { workflowBundleOptions } from '../src/temporal/worker';
 
 const root = join(__dirname, '..');
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
   try {
     // Bundle the workflows once; every test worker loads the same bundle instead of re-running webpack.
     const started = Date.now();
-    const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietLogger });
+    const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietSdkLogger((m) => console.warn(m)) });
     const bundlePath = join(scratch, 'workflow-bundle.js');
     writeFileSync(bundlePath, code);
     server = await startDevServer({ port: 0, namespace: 'default', log: (m) => console.log(`# ${m}`) });
@@ -52,15 +53,6 @@ async function main(): Promise<number> {
   }
   return status;
 }
-
-const quietLogger = {
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-  log: () => {},
-};
 
 main().then(
   (code) => process.exit(code),

@@ -27,6 +27,22 @@ class PinoTemporalLogger implements TemporalLogger {
 }
 
 /**
+ * An SDK logger for tools that bundle or replay workflows (the prebuilt bundle's script, tests, benches, chaos): the
+ * webpack bundler's and replay worker's chatter is dropped; warnings and errors go to `report` (default: dropped).
+ */
+export function quietSdkLogger(report: (message: string) => void = () => {}): TemporalLogger {
+  const drop = () => {};
+  return {
+    log: (level, message) => (level === 'WARN' || level === 'ERROR' ? report(message) : undefined),
+    trace: drop,
+    debug: drop,
+    info: drop,
+    warn: (message) => report(message),
+    error: (message) => report(message),
+  };
+}
+
+/**
  * Installs the SDK runtime with our logger (and, with a port, its Prometheus exporter on loopback). The runtime is process-wide and can be installed once, before the
  * first worker; later calls are no-ops (tests start several products in one process).
  */

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
 import { unreplayableHistories } from '../../chaos/replay-check';
+import { quietSdkLogger } from '../../src/temporal/sdk-logger';
 import { workflowBundleOptions } from '../../src/temporal/worker';
 
 // The SDK's own warning about the broken history is expected here: keep it out of the test output.
@@ -16,7 +17,7 @@ Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { loggin
 const FIXTURE = join(__dirname, '..', 'fixtures', 'histories', 'orderWorkflowV4-fulfilled-e1de3ed98c.json');
 
 test('the replay check passes a history the code replays and reports one it cannot, with its order', async () => {
-  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietSdkLogger() });
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'replay-check-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, code);
   const json = readFileSync(FIXTURE, 'utf8');

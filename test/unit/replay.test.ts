@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { quietSdkLogger } from '../../src/temporal/sdk-logger';
 import { DISCARD_WORKFLOW_SPANS, workflowBundleOptions } from '../../src/temporal/worker';
 import { ORDER_WORKFLOW_TYPES } from '../../src/workflows/messages';
 
@@ -26,7 +27,7 @@ test(`every recorded history (${files.length}) replays with the current workflow
   // histories were recorded with OpenTelemetry's interceptor in every run, one from a traced run).
   const { code } = await bundleWorkflowCode({
     ...workflowBundleOptions(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: quietSdkLogger(),
   });
   const histories = files.map((file) => ({ workflowId: file, history: historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8'))) }));
   const failures: string[] = [];

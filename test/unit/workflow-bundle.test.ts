@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { quietSdkLogger } from '../../src/temporal/sdk-logger';
 import { workflowBundleOptions } from '../../src/temporal/worker';
 
 // The worker loads workflows from a webpack bundle with Node built-ins stubbed out; bundling fails (or the
@@ -8,7 +9,7 @@ import { workflowBundleOptions } from '../../src/temporal/worker';
 test('the workflow bundle builds, contains the order workflow and the OpenTelemetry interceptor, and preloads the workflow modules', async () => {
   const { code } = await bundleWorkflowCode({
     ...workflowBundleOptions(),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+    logger: quietSdkLogger(),
   });
   assert.match(code, /orderWorkflowV4/, 'the type clients start for new orders');
   assert.match(code, /orderWorkflowV2/, 'the type of orders started by the previous version');
