@@ -26,10 +26,6 @@ export const preloadBench: BenchModule = {
       { name: 'preloaded (the product)', bundle: preloaded.path, windows: [] as TimedWindow[] },
       { name: 'evaluated per run (no preloadModules)', bundle: perRun.path, windows: [] as TimedWindow[] },
     ] as const;
-    // The worker's workflow thread runs without source maps (tsx enables them on the main thread only, where the
-    // replay runs); with them, every function the SDK compiles per promise would also be scanned for a source map.
-    const sourceMaps = process.sourceMapsEnabled;
-    process.setSourceMapsEnabled(false);
     try {
       for (let round = 0; round < ROUNDS; round++) {
         for (const path of round % 2 === 0 ? paths : [...paths].reverse()) {
@@ -39,7 +35,6 @@ export const preloadBench: BenchModule = {
         }
       }
     } finally {
-      process.setSourceMapsEnabled(sourceMaps);
       preloaded.remove();
       perRun.remove();
     }
