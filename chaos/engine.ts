@@ -342,4 +342,3 @@ function progressLine(orders: ChaosOrder[], states: Map<string, { state?: string
   return `orders ${created}/${orders.length} created, ${ok} at expected end · ${Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ')} · ` +
     `worker ${worker.alive ? 'up' : 'DOWN'} (kills ${worker.kills}) · temporal ${temporalUp ? 'up' : 'DOWN'} · merchant applied ${m.applied + m.applied_slow}, 409 ${m.repeat}, 500 ${m.failed_500}, reset ${m.reset}`;
 }
-

@@ -27,7 +27,7 @@ class PinoTemporalLogger implements TemporalLogger {
 }
 
 /**
- * An SDK logger for tools that bundle or replay workflows (the prebuilt bundle's script, tests, benches, chaos): the
+ * An SDK logger for tools that bundle or replay workflows (the test runner, tests, benches, chaos): the
  * webpack bundler's and replay worker's chatter is dropped; warnings and errors go to `report` (default: dropped).
  */
 export function quietSdkLogger(report: (message: string) => void = () => {}): TemporalLogger {
