@@ -3,6 +3,7 @@
 // src/workflows. Deterministic code only.
 import { defineSignal, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { MerchantReference, OrderAmount, OrderCurrency, OrderStateKey, PayPalCaptureId } from '../src/workflows/search-attributes';
+import { DEFAULT_TIMING } from '../src/workflows/timing';
 
 /** The hint signal, same name as the order workflow's (PayPal's second webhook). */
 export const featureHintSignal = defineSignal<[unknown]>('paypalEvent');
@@ -15,12 +16,17 @@ export interface FeatureSwitches {
   upsert: boolean;
   /** After that, stay open on a 180-day timer (the refund watch) instead of completing. */
   watch: boolean;
+  /** The activities carry a real order's heartbeat timeout (ACTIVITY_HEARTBEAT_TIMEOUT's default), as a real order's do. */
+  heartbeatTimeout?: boolean;
 }
 
 /** Calls `captureOrder` then `updateService` (no-ops), then ends the way `features` says. */
 export async function featureWorkflow(orderId: string, features: FeatureSwitches): Promise<void> {
   setHandler(featureHintSignal, () => {});
-  const activities = proxyActivities<{ captureOrder(signalOwnRun: boolean): Promise<void>; updateService(): Promise<void> }>({ startToCloseTimeout: '1 minute' });
+  const activities = proxyActivities<{ captureOrder(signalOwnRun: boolean): Promise<void>; updateService(): Promise<void> }>({
+    startToCloseTimeout: '1 minute',
+    ...(features.heartbeatTimeout ? { heartbeatTimeout: DEFAULT_TIMING.activityHeartbeatTimeoutMs } : {}),
+  });
   await activities.captureOrder(features.signal);
   await activities.updateService();
   if (features.upsert) {
