@@ -4,8 +4,8 @@
 // count, far less noisy than the end-to-end figures in the CPU, so it can show what a workflow change saves.
 import { promiseHooks } from 'node:v8';
 import type { temporal } from '@temporalio/proto';
-import { Runtime, Worker } from '@temporalio/worker';
-import { quietSdkLogger } from '../src/temporal/sdk-logger';
+import { Worker } from '@temporalio/worker';
+import { installQuietSdkRuntime } from '../src/temporal/sdk-logger';
 import { DISCARD_WORKFLOW_SPANS } from '../src/temporal/worker';
 
 type History = temporal.api.history.v1.IHistory;
@@ -33,7 +33,7 @@ async function replayAll(bundlePath: string, histories: readonly History[], tag:
  */
 export async function replayCost(bundlePath: string, histories: readonly History[], rounds = 5): Promise<ReplayCost> {
   // The replay worker needs the SDK runtime; a silent one if this process has none yet.
-  if (!Runtime._instance) Runtime.install({ logger: quietSdkLogger() });
+  installQuietSdkRuntime();
   // The replay runs workflow code in this thread, where tsx turns Node's source maps on; the worker's workflow thread
   // runs without them. Off here too, or every function the SDK compiles per promise is also scanned for a map.
   const sourceMaps = process.sourceMapsEnabled;

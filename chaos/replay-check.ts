@@ -2,7 +2,8 @@
 // leaves its order stuck from its next event on, even while a worker's cache hides it: the final status query of a
 // cached order does not replay, so this check reads what no query would.
 import type { temporal } from '@temporalio/proto';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { installQuietSdkRuntime } from '../src/temporal/sdk-logger';
 import { DISCARD_WORKFLOW_SPANS } from '../src/temporal/worker';
 
 /** One run's history, under the order it belongs to. */
@@ -14,7 +15,7 @@ export interface OrderHistory {
 /** Replays every history with the workflow bundle at `bundlePath`; returns the ones that fail, with the error. */
 export async function unreplayableHistories(bundlePath: string, histories: readonly OrderHistory[]): Promise<{ orderId: string; error: string }[]> {
   // The replay worker needs the SDK runtime: a quiet one if this process has none yet (the failures are reported here).
-  if (!Runtime._instance) Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  installQuietSdkRuntime((m) => console.warn(m));
   const failed: { orderId: string; error: string }[] = [];
   // Each run's history under `<orderId>#<index>`: an order's runs are told apart, and the order is the part before '#'.
   const items = histories.map((h, i) => ({ workflowId: `${h.orderId}#${i}`, history: h.history }));

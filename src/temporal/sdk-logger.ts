@@ -43,6 +43,15 @@ export function quietSdkLogger(report: (message: string) => void = () => {}): Te
 }
 
 /**
+ * Installs a quiet SDK runtime for a tool that replays workflows (chaos's replay check, the benches' replays), unless
+ * this process has one already: quietSdkLogger(report), Core's own logs at ERROR only.
+ */
+export function installQuietSdkRuntime(report?: (message: string) => void): void {
+  if (Runtime._instance) return;
+  Runtime.install({ logger: quietSdkLogger(report), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+}
+
+/**
  * Installs the SDK runtime with our logger (and, with a port, its Prometheus exporter on loopback). The runtime is process-wide and can be installed once, before the
  * first worker; later calls are no-ops (tests start several products in one process).
  */

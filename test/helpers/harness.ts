@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startProduct, type Role, type RunningProduct } from '../../src/runtime';
 import { createSimulatorPki, type SimulatorPki } from '../../src/simulator/certificates';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator';
-import type { OrderStatusView } from '../../src/workflows/messages';
+import { orderWorkflowId, type OrderStatusView } from '../../src/workflows/messages';
 import { recordHistories } from './record-histories';
 import { TestServiceReceiver } from './service-receiver';
 import { waitFor } from './wait';
@@ -30,6 +32,8 @@ export interface Harness {
   status(orderId: string): Promise<OrderStatusView | undefined>;
   /** Waits until the order reaches `state`. */
   waitForState(orderId: string, state: string, timeoutMs?: number): Promise<OrderStatusView>;
+  /** The events of the order's workflow history (its current run), read with a Temporal client of the test's own. */
+  history(orderId: string): Promise<temporal.api.history.v1.IHistoryEvent[]>;
   stop(): Promise<void>;
 }
 
@@ -101,6 +105,15 @@ export async function startHarness(
         const s = await status(orderId);
         return s?.state === state ? s : undefined;
       }, timeoutMs),
+    async history(orderId) {
+      // The product's Temporal client is not exposed: a connection for this read.
+      const connection = await Connection.connect({ address: temporalAddress });
+      try {
+        return (await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
+      } finally {
+        await connection.close();
+      }
+    },
     async stop() {
       await recordHistories(temporalAddress, config.TEMPORAL_TASK_QUEUE);
       await product.stop();

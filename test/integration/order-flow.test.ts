@@ -77,19 +77,14 @@ describe('order flow on a real Temporal server', () => {
       const delivered = await h.simulator.control.waitForEvent({ orderId, eventType: 'PAYMENT.CAPTURE.COMPLETED', status: 'DELIVERED' }, 10_000);
       assert.ok(delivered);
       await waitFor('the late webhook in the workflow', async () => ((await h.status(orderId))?.eventsSeen ?? 0) >= 2);
-      const connection = await Connection.connect({ address: h.temporalAddress });
-      try {
-        const events = (await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? [];
-        const fulfilledAt = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'updateService');
-        const signalAt = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
-        assert.ok(signalAt > fulfilledAt, 'the webhook came after the service update was scheduled');
-        // One timer for the whole refund watch: the webhook woke the run but left the watch's end where it was.
-        assert.equal(events.filter((e) => e.timerStartedEventAttributes).length, 1, 'the refund watch timer was started once');
-        assert.equal(events.filter((e) => e.timerCanceledEventAttributes).length, 0, 'and never cancelled');
-        assert.deepEqual(events.flatMap((e) => e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []), ['captureOrder', 'updateService']);
-      } finally {
-        await connection.close();
-      }
+      const events = await h.history(orderId);
+      const fulfilledAt = events.findIndex((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'updateService');
+      const signalAt = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+      assert.ok(signalAt > fulfilledAt, 'the webhook came after the service update was scheduled');
+      // One timer for the whole refund watch: the webhook woke the run but left the watch's end where it was.
+      assert.equal(events.filter((e) => e.timerStartedEventAttributes).length, 1, 'the refund watch timer was started once');
+      assert.equal(events.filter((e) => e.timerCanceledEventAttributes).length, 0, 'and never cancelled');
+      assert.deepEqual(events.flatMap((e) => e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []), ['captureOrder', 'updateService']);
       assert.equal(h.receiver.forOrder(orderId).length, 1);
     } finally {
       await h.simulator.control.clearFaults();
@@ -192,17 +187,11 @@ describe('order flow on a real Temporal server', () => {
     assert.equal(new Set(updates.map((u) => u.idempotencyKey)).size, 1, 'every attempt carries the same key');
     assert.deepEqual(h.receiver.successfulKeys(orderId), [`order.paid:${orderId}`]);
     // The first failure made the order visible as `fulfilling` (ops search for orders waiting on the merchant).
-    const connection = await Connection.connect({ address: h.temporalAddress });
-    try {
-      const history = await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
-      const states = (history.events ?? []).flatMap((e) => {
-        const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderState?.data;
-        return field ? [JSON.parse(Buffer.from(field).toString('utf8')) as string] : [];
-      });
-      assert.deepEqual(states, ['fulfilling', 'fulfilled']);
-    } finally {
-      await connection.close();
-    }
+    const states = (await h.history(orderId)).flatMap((e) => {
+      const field = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OrderState?.data;
+      return field ? [JSON.parse(Buffer.from(field).toString('utf8')) as string] : [];
+    });
+    assert.deepEqual(states, ['fulfilling', 'fulfilled']);
   });
 
   test('a 4xx from the service is permanent: no retries, straight to review', async () => {
@@ -265,14 +254,8 @@ describe('order flow on a real Temporal server', () => {
     assert.equal(again.status, 409, 'approve is not allowed once fulfilled');
     assert.match(again.body.message ?? '', /not allowed in state fulfilled/);
     // Refused from the order's state at once, as an Update's validator did: nothing written to its history.
-    const connection = await Connection.connect({ address: h.temporalAddress });
-    try {
-      const history = await new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
-      const decisions = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve');
-      assert.equal(decisions.length, 1, 'only the approve that was taken is in history');
-    } finally {
-      await connection.close();
-    }
+    const decisions = (await h.history(orderId)).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'approve');
+    assert.equal(decisions.length, 1, 'only the approve that was taken is in history');
   });
 
   test('a decision sent again with the same Idempotency-Key answers the first outcome and is recorded once', async () => {

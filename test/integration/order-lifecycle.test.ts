@@ -1,7 +1,7 @@
 // Every timed and human path of an order, on a real Temporal server with short configured durations.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { decisionSignals, orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
@@ -46,8 +46,6 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       // While an attempt waits for its retry, `attempt` is the next one: `reads` reads have failed ("nothing new").
       return raw.pendingActivities?.find((a) => a.activityType?.name === poll && (a.attempt ?? 0) > reads);
     }));
-  const historyOf = (orderId: string) =>
-    withClient(async (client) => (await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory()).events ?? []);
   const scheduledAs = (e: temporal.api.history.v1.IHistoryEvent) => e.activityTaskScheduledEventAttributes?.activityType?.name;
 
   test('pending capture, then completed: fulfilled once PayPal settles it', async () => {
@@ -75,7 +73,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     }
     assert.equal(h.receiver.forOrder(orderId).length, 1);
     // Every read was an attempt of one activity, retried by Temporal: no timer and no activity per read.
-    const events = await historyOf(orderId);
+    const events = await h.history(orderId);
     const completed = events.find((e) => e.activityTaskCompletedEventAttributes
       && scheduledAs(events.find((s) => Number(s.eventId) === Number(e.activityTaskCompletedEventAttributes!.scheduledEventId))!) === 'awaitCaptureSettled');
     assert.ok(completed, 'the poll activity returned the settled capture');
@@ -93,7 +91,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     const res = await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'buyer asked to cancel', actor: 'sam' } });
     assert.equal(res.status, 200);
     assert.equal((await h.status(orderId))?.state, 'cancelled');
-    const events = await historyOf(orderId);
+    const events = await h.history(orderId);
     const poll = events.find((e) => scheduledAs(e) === 'awaitCaptureSettled');
     assert.ok(poll, 'the capture was being polled');
     assert.ok(
@@ -143,21 +141,11 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.deepEqual(h.receiver.successfulKeys(orderId), []);
   });
 
-  /** Runs `fn` with the order's workflow handle, as the Temporal UI or `temporal workflow signal` reaches it. */
-  const withOrderHandle = async <T>(orderId: string, fn: (handle: WorkflowHandle) => Promise<T>): Promise<T> => {
-    const connection = await Connection.connect({ address: h.temporalAddress });
-    try {
-      return await fn(new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId)));
-    } finally {
-      await connection.close();
-    }
-  };
-
   test('review → approve sent as a Signal (Temporal UI / temporal workflow signal): applied and recorded', async () => {
     h.receiver.answers = [422];
     const { orderId } = await h.simulator.control.checkout({ amount: USD('37.00') });
     await h.waitForState(orderId, 'needs_review');
-    await withOrderHandle(orderId, (handle) => handle.signal(decisionSignals.approve, { actor: 'ops@ui', reason: 'paid by wire' }));
+    await withClient((client) => client.workflow.getHandle(orderWorkflowId(orderId)).signal(decisionSignals.approve, { actor: 'ops@ui', reason: 'paid by wire' }));
     const status = await h.waitForState(orderId, 'fulfilled');
     assert.deepEqual(status.decisions.map((d) => [d.decision, d.actor]), [['approve', 'ops@ui']]);
     assert.equal(h.receiver.forOrder(orderId).at(-1)?.payload.override, true, 'delivered as a human override');
@@ -166,7 +154,8 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
   test('a Signal decision the order\'s state does not allow is refused when the order takes it: nothing changes', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('38.00') });
     await h.waitForState(orderId, 'fulfilled');
-    const history = await withOrderHandle(orderId, async (handle) => {
+    const history = await withClient(async (client) => {
+      const handle = client.workflow.getHandle(orderWorkflowId(orderId));
       await handle.signal(decisionSignals.reject, { actor: 'ops@ui', reason: 'wrong order' });
       // The loop took it: a run taking a decision without a request ID records the patch that judges it there.
       return waitFor('the decision taken', async () => {
@@ -252,7 +241,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       await h.simulator.control.clearFaults();
     }
     // One plain read at registration; after it, every read was an attempt of one activity, which returned the approval.
-    const events = await historyOf(orderId);
+    const events = await h.history(orderId);
     assert.equal(events.filter((e) => scheduledAs(e) === 'verifyPayment').length, 1);
     const polls = events.filter((e) => scheduledAs(e) === 'awaitPaymentChange');
     assert.equal(polls.length, 1, 'one poll activity');
@@ -288,14 +277,12 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       return attempts.filter((a) => a.ok).length >= 3 * (await h.simulator.control.events({ orderId })).length ? true : undefined;
     });
     assert.deepEqual(h.receiver.forOrder(orderId), [], 'no service update, ever');
-    const connection = await Connection.connect({ address: h.temporalAddress });
-    try {
-      const runs: string[] = [];
-      for await (const wf of new Client({ connection }).workflow.list({ query: `WorkflowId = "${orderWorkflowId(orderId)}"` })) runs.push(wf.status.name);
-      assert.deepEqual(runs, ['COMPLETED'], 'one run, completed after its watch window');
-    } finally {
-      await connection.close();
-    }
+    const runs = await withClient(async (client) => {
+      const names: string[] = [];
+      for await (const wf of client.workflow.list({ query: `WorkflowId = "${orderWorkflowId(orderId)}"` })) names.push(wf.status.name);
+      return names;
+    });
+    assert.deepEqual(runs, ['COMPLETED'], 'one run, completed after its watch window');
   });
 
   test('registered order never paid: cancelled at the deadline', async () => {
@@ -306,7 +293,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     const since = (state: string) => Date.parse(status.timeline.find((t) => t.state === state)?.at ?? '');
     assert.ok(since('cancelled') - since('awaiting_payment') >= 5_000, 'not before the deadline, though the poll\'s retries stop at it');
     // Polled all along (every 600 ms after the first 300 ms) by the retries of one activity: no timer per poll.
-    const events = await historyOf(orderId);
+    const events = await h.history(orderId);
     assert.equal(events.filter((e) => scheduledAs(e) === 'awaitPaymentChange').length, 1, 'one poll activity');
     assert.equal(events.filter((e) => scheduledAs(e) === 'verifyPayment').length, 1, 'and one plain read, at registration');
     assert.ok(events.filter((e) => e.timerStartedEventAttributes).length <= 3, 'the first gap, the deadline and the watch: no timer per poll');

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { unreplayableHistories } from '../../chaos/replay-check';
-import { quietSdkLogger } from '../../src/temporal/sdk-logger';
+import { installQuietSdkRuntime, quietSdkLogger } from '../../src/temporal/sdk-logger';
 import { workflowBundleOptions } from '../../src/temporal/worker';
 
 // The SDK's own warning about the broken history is expected here: keep it out of the test output.
-Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+installQuietSdkRuntime();
 
 const FIXTURE = join(__dirname, '..', 'fixtures', 'histories', 'orderWorkflowV4-fulfilled-e1de3ed98c.json');
 
