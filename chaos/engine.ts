@@ -243,12 +243,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       await Promise.all(slow);
     })();
 
-    // Background loops: follow-ups (settle pending captures, chargebacks), a supervisor for the worker process,
-    // and visibility polling for progress and convergence.
-    const background = (async () => {
-      let lastProgress = 0;
+    // Background loops: the buyers' and support's follow-ups (approve, settle pending captures, chargebacks,
+    // rejects); and apart from them, so that a slow pass of follow-ups (support's calls wait on a loaded server:
+    // minutes on a slow VM) delays neither, a supervisor for the worker process and the visibility polling for
+    // progress and convergence.
+    const followUps = (async () => {
       while (!stopping) {
         await mapLimit(orders.filter((o) => !o.followUpDone && o.orderId), 8, (o) => followUp(o, deps).catch(() => undefined));
+        await sleep(1000);
+      }
+    })();
+    const watch = (async () => {
+      let lastProgress = 0;
+      while (!stopping) {
         if (!workerBusy && !worker.alive && !stopping) {
           say('worker process died on its own; restarting it');
           report.worker.restartMs.push(await worker.start().catch(() => -1));
@@ -280,7 +287,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     // A little longer, so late duplicates and sweeps land before the delivery log is compared with the histories.
     await sleep(Math.min(8000, deadline - verifyReserveMs - Date.now()));
     stopping = true;
-    await background;
+    await Promise.all([followUps, watch]);
 
     say('verifying: workflow histories (each replayed with the worker\'s bundle) vs. simulator delivery log vs. merchant requests');
     await refreshStates(client, taskQueue, states).catch(() => undefined);
