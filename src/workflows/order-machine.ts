@@ -72,7 +72,7 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       if (data.state === 'payment_pending' && repeatsHeldCapture(data, { eventTypes: input.eventTypes, ids: input.pendingCaptureIds }, 'PAYMENT.CAPTURE.PENDING', 'PENDING')
         && switchOn(t.options.skipKnownPendingHints)) break;
       if (t.options.captureOnApprovalHint && data.state === 'awaiting_payment' && data.autoCapture && input.eventTypes.includes('CHECKOUT.ORDER.APPROVED')) {
-        t.moveTo('capturing', 'PayPal reports the order approved; capturing (the capture re-reads the order first)');
+        t.moveTo('capturing', 'PayPal reports the order approved; capturing (PayPal captures only an approved order)');
         t.command({ type: 'capture_order' });
         break;
       }

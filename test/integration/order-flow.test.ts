@@ -42,8 +42,8 @@ describe('order flow on a real Temporal server', () => {
       const handle = new Client({ connection }).workflow.getHandle(orderWorkflowId(orderId));
       const history = await handle.fetchHistory();
       const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes);
-      // The fewest activities the design allows: the capture (which re-reads the order first) and the update; the
-      // capture's own PAYMENT.CAPTURE.COMPLETED webhook is absorbed without another PayPal read.
+      // The fewest activities the design allows: the capture (one PayPal call; it reads the order only if PayPal
+      // refuses) and the update; the capture's own PAYMENT.CAPTURE.COMPLETED webhook is absorbed without a PayPal read.
       assert.deepEqual(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name), ['captureOrder', 'updateService']);
       // Search attributes: the intake's start already said `capturing` (free); the run upserted only the final
       // state, because the service update succeeded at its first attempt (each upsert is a billable action).
