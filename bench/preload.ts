@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { workflowBundleOptions } from '../src/temporal/worker';
-import { markdownTable, progress, ratioIntervalText, type BenchModule, type BenchReport, type TimedWindow } from './harness';
+import { markdownTable, pooledPerSec, progress, ratioIntervalText, type BenchModule, type BenchReport, type TimedWindow } from './harness';
 import { replayCost } from './replay-cost';
 import { bundleToFile } from './temporal';
 
@@ -39,7 +39,7 @@ export const preloadBench: BenchModule = {
       perRun.remove();
     }
     const [{ windows: withPreload }, { windows: withoutPreload }] = paths;
-    const mean = (w: readonly TimedWindow[]) => w.reduce((ms, x) => ms + x.elapsedMs, 0) / w.reduce((n, x) => n + x.calls, 0);
+    const mean = (w: readonly TimedWindow[]) => 1000 / pooledPerSec(w); // CPU ms per replayed run
     const rows = paths.map((p) => [p.name, ...p.windows.map((x) => x.elapsedMs / x.calls), mean(p.windows)]);
     return {
       name: 'preload',
