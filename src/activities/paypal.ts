@@ -3,7 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import { captureStillPending, paymentUnchanged, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
+import { captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
@@ -24,7 +24,19 @@ export function createPayPalActivities(paypal: PayPalClient) {
    * PayPal-Request-Id is derived from the order ID, so every retry (and every later run for the same order)
    * replays the same capture instead of charging the buyer twice. Only PayPal's own answers count.
    */
-  async function captureOrder(orderId: string): Promise<PaymentTruth> {
+  async function captureOrder(orderId: string, expectedAmount?: Amount): Promise<PaymentTruth> {
+    if (expectedAmount) {
+      // An order registered with an amount is captured only for that amount: the buyer is never charged another
+      // (PayPal lets the merchant's site change an order's amount until it is captured). One more call, for
+      // registered orders only. Another amount is returned uncaptured, and the workflow sends it to review.
+      let current: PaymentTruth;
+      try {
+        current = toPaymentTruth(await paypal.getOrder(orderId));
+      } catch (err) {
+        throw asActivityFailure(err, CAPTURE_REFUSALS);
+      }
+      if (uncapturedAmountDiffers(expectedAmount, current)) return current;
+    }
     let refused: PayPalApiError;
     try {
       const { order } = await paypal.captureOrder(orderId, `capture-${orderId}`);
@@ -82,8 +94,11 @@ export function createPayPalActivities(paypal: PayPalClient) {
       throw readAgainLater(FAILURE_TYPES.paymentUnchanged, `order ${orderId} still ${truth.orderStatus} at PayPal`, retryGapsMs);
     },
 
-    /** Captures the order (see captureOrder above); each PayPal call carries a request ID derived from the order ID. */
-    captureOrder: (orderId: string): Promise<PaymentTruth> => heartbeatWhile(() => captureOrder(orderId)),
+    /**
+     * Captures the order (see captureOrder above), only for `expectedAmount` when given; each PayPal call carries a
+     * request ID derived from the order ID.
+     */
+    captureOrder: (orderId: string, expectedAmount?: Amount): Promise<PaymentTruth> => heartbeatWhile(() => captureOrder(orderId, expectedAmount)),
   };
 }
 

@@ -23,6 +23,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     pollPendingCaptureByRetries: () => patched('pending-capture-polled-by-retries'),
     skipKnownPendingHints: () => patched('pending-capture-polled-by-retries'),
     pollAwaitingPaymentByRetries: false,
+    checkAmountBeforeCapture: false,
     judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
@@ -42,6 +43,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     pollPendingCaptureByRetries: false,
     skipKnownPendingHints: false,
     pollAwaitingPaymentByRetries: false,
+    checkAmountBeforeCapture: false,
     judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
@@ -65,6 +67,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     pollPendingCaptureByRetries: false,
     skipKnownPendingHints: false,
     pollAwaitingPaymentByRetries: false,
+    checkAmountBeforeCapture: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     keepTimersAcrossInputs: false,

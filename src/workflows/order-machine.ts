@@ -10,10 +10,12 @@
 
 import {
   decisionAllowed,
+  formatAmount,
   hasReconciliationTimer,
   isFinal,
   mayTurnOutPaid,
-  type Amount,
+  sameAmount,
+  uncapturedAmountDiffers,
   type Command,
   type MachineInput,
   type MachineOptions,
@@ -72,8 +74,7 @@ export function transition(data: OrderData, input: MachineInput, now: string, op
       if (data.state === 'payment_pending' && repeatsHeldCapture(data, { eventTypes: input.eventTypes, ids: input.pendingCaptureIds }, 'PAYMENT.CAPTURE.PENDING', 'PENDING')
         && switchOn(t.options.skipKnownPendingHints)) break;
       if (t.options.captureOnApprovalHint && data.state === 'awaiting_payment' && data.autoCapture && input.eventTypes.includes('CHECKOUT.ORDER.APPROVED')) {
-        t.moveTo('capturing', 'PayPal reports the order approved; capturing (PayPal captures only an approved order)');
-        t.command({ type: 'capture_order' });
+        captureApproved(t, 'PayPal reports the order approved; capturing (PayPal captures only an approved order)');
         break;
       }
       t.command({ type: 'verify_payment' });
@@ -186,11 +187,12 @@ function onTruth(t: Step, truth: PaymentTruth): void {
     switch (capture.status) {
       case 'COMPLETED':
         if (t.data.expectedAmount && !sameAmount(t.data.expectedAmount, capture.amount)) {
-          t.review('amount_mismatch', `expected ${fmt(t.data.expectedAmount)}, PayPal captured ${capture.amount ? fmt(capture.amount) : 'an unknown amount'}`);
+          t.review('amount_mismatch', `expected ${formatAmount(t.data.expectedAmount)}, PayPal captured ${capture.amount ? formatAmount(capture.amount) : 'an unknown amount'}`);
           return;
         }
         t.moveTo('fulfilling', `capture ${capture.id} completed`);
-        t.command({ type: 'update_service', override: false });
+        // An override when support approved capturing an amount the merchant had not registered.
+        t.command({ type: 'update_service', override: t.data.serviceUpdate.override });
         return;
       case 'PENDING':
         t.moveTo('payment_pending', `capture ${capture.id} pending${capture.reason ? ` (${capture.reason})` : ''}`);
@@ -216,15 +218,13 @@ function onTruth(t: Step, truth: PaymentTruth): void {
     return;
   }
   if (truth.authorization?.status === 'CREATED' && t.data.autoCapture) {
-    t.moveTo('capturing', `authorization ${truth.authorization.id} created; capturing`);
-    t.command({ type: 'capture_order' });
+    captureApproved(t, `authorization ${truth.authorization.id} created; capturing`, truth);
     return;
   }
   switch (truth.orderStatus) {
     case 'APPROVED':
       if (t.data.autoCapture) {
-        t.moveTo('capturing', 'order approved by buyer; capturing');
-        t.command({ type: 'capture_order' });
+        captureApproved(t, 'order approved by buyer; capturing', truth);
       } else {
         t.moveTo('awaiting_payment', 'order approved; waiting for the merchant to capture');
       }
@@ -244,6 +244,16 @@ function onDecision(t: Step, d: ReviewDecision): void {
   const by = `${d.decision} by ${d.actor}: ${d.reason}`;
   switch (d.decision) {
     case 'approve':
+      if (t.data.review?.code === 'amount_mismatch' && !t.data.truth?.capture) {
+        // Left uncaptured (checkAmountBeforeCapture): support accepts the amount the buyer approved. Capture that
+        // amount, and only that, then deliver it as an override, as every approval is.
+        const approved = t.data.truth?.orderAmount;
+        const registered = t.data.expectedAmount ? ` (registered ${formatAmount(t.data.expectedAmount)})` : '';
+        t.patch({ review: undefined, expectedAmount: approved, serviceUpdate: { ...t.data.serviceUpdate, override: true } });
+        t.moveTo('capturing', `${by}; capturing the ${approved ? formatAmount(approved) : 'amount'} the buyer approved${registered}`);
+        t.command(approved ? { type: 'capture_order', expectedAmount: approved } : { type: 'capture_order' });
+        return;
+      }
       t.patch({ review: undefined, serviceUpdate: { ...t.data.serviceUpdate, override: true } });
       t.moveTo('fulfilling', by);
       t.command({ type: 'update_service', override: true });
@@ -300,6 +310,29 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
   }
 }
 
+/**
+ * Captures an auto-capture order that PayPal shows approved (or authorized). An order registered with an amount is
+ * captured only for that amount (checkAmountBeforeCapture): the command carries it, so the activity leaves another
+ * amount uncaptured, and an order `truth` shows for another amount goes to review instead. Without `truth` (a
+ * capture on an approval webhook, nothing read) only the activity can check.
+ */
+function captureApproved(t: Step, note: string, truth?: PaymentTruth): void {
+  const expected = t.data.expectedAmount;
+  const check = t.options.checkAmountBeforeCapture;
+  if (!expected || check === undefined || check === false) {
+    t.moveTo('capturing', note);
+    t.command({ type: 'capture_order' });
+    return;
+  }
+  if (truth && uncapturedAmountDiffers(expected, truth) && switchOn(check)) {
+    const approved = truth.orderAmount ? formatAmount(truth.orderAmount) : 'an unknown amount';
+    t.review('amount_mismatch', `expected ${formatAmount(expected)}, the buyer approved ${approved}; not captured`);
+    return;
+  }
+  t.moveTo('capturing', note);
+  t.command({ type: 'capture_order', expectedAmount: expected });
+}
+
 /** A boolean, or a function asked only where it decides (e.g. a patched() gate around a behaviour switch). */
 function switchOn(option: boolean | (() => boolean) | undefined): boolean {
   return typeof option === 'function' ? option() : option === true;
@@ -351,12 +384,4 @@ class Step {
   command(c: Command): void {
     this.commands.push(c);
   }
-}
-
-function sameAmount(a: Amount, b: Amount | undefined): boolean {
-  return !!b && a.currency_code === b.currency_code && Number(a.value) === Number(b.value);
-}
-
-function fmt(a: Amount): string {
-  return `${a.value} ${a.currency_code}`;
 }

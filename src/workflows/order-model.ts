@@ -110,7 +110,11 @@ export type Command =
    * the poll schedule like await_capture_settled; interrupted by any webhook or decision, given up at the deadline.
    */
   | { type: 'await_payment_change' }
-  | { type: 'capture_order' }
+  /**
+   * Capture the order. With `expectedAmount` (an order registered with an amount, checkAmountBeforeCapture), only
+   * if PayPal's order is for that amount: otherwise the activity returns the order uncaptured, as it stands.
+   */
+  | { type: 'capture_order'; expectedAmount?: Amount }
   | { type: 'update_service'; override: boolean }
   | { type: 'notify_refund'; refundId: string; amount?: Amount; kind: 'order.refunded' | 'order.reversed' }
   | { type: 'alert_review'; code: ReviewReasonCode; message: string };
@@ -272,6 +276,16 @@ export interface MachineOptions {
    * poll while awaiting payment record the patch.
    */
   pollAwaitingPaymentByRetries?: boolean | (() => boolean);
+  /**
+   * An order registered with an amount is captured only for that amount: the capture command carries it (the
+   * activity reads the order first and leaves another amount uncaptured), and an approved, uncaptured order whose
+   * amount differs goes to review (`amount_mismatch`, not captured) instead of being captured and reviewed after.
+   * Support's `approve` then captures the amount the buyer approved. Off: captured first, checked after (the buyer
+   * is charged, and support refunds before `reject`). A function may gate the review: it is asked only when such
+   * an order would otherwise be captured; orderWorkflowV4 gates it with patched(), so runs that captured a
+   * different amount before the change replay.
+   */
+  checkAmountBeforeCapture?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV4 (the type clients start), and the client's preview. */
@@ -286,6 +300,7 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   pollPendingCaptureByRetries: true,
   skipKnownPendingHints: true,
   pollAwaitingPaymentByRetries: true,
+  checkAmountBeforeCapture: true,
 };
 
 /**
@@ -342,4 +357,23 @@ export function webhooksReceived(hints: readonly WebhookHint[]): MachineInput {
     completedCaptureIds: resourcesOf('PAYMENT.CAPTURE.COMPLETED'),
     pendingCaptureIds: resourcesOf('PAYMENT.CAPTURE.PENDING'),
   };
+}
+
+/** True when PayPal's amount is known and equals `expected` (same currency, same value). */
+export function sameAmount(expected: Amount, actual: Amount | undefined): boolean {
+  return !!actual && expected.currency_code === actual.currency_code && Number(expected.value) === Number(actual.value);
+}
+
+/**
+ * True when a capture of the order as PayPal shows it would charge another amount than the registered `expected`
+ * one: nothing captured yet, and the order's amount differs (or is unknown). The capture activity and the machine
+ * both ask it, so the one leaves uncaptured exactly what the other sends to review.
+ */
+export function uncapturedAmountDiffers(expected: Amount, truth: PaymentTruth): boolean {
+  return !truth.capture && !sameAmount(expected, truth.orderAmount);
+}
+
+/** An amount as people read it: `12.00 USD`. */
+export function formatAmount(a: Amount): string {
+  return `${a.value} ${a.currency_code}`;
 }

@@ -20,6 +20,7 @@ import type { DecisionOutcome } from './decision-requests';
 import { FAILURE_TYPES } from './failure-types';
 import { paypalEventSignal, statusQuery, type OrderStatusView, type PayPalEventHint } from './messages';
 import {
+  formatAmount,
   isFinal,
   newOrder,
   transition,
@@ -71,6 +72,9 @@ export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderS
   return runOrder(input, {
     ...CURRENT_BEHAVIOUR,
     pollAwaitingPaymentByRetries: () => patched('awaiting-payment-polled-by-retries'),
+    // A registered order's amount was checked only after its capture until 2026-11-30: recorded only by the runs
+    // that find an approved, uncaptured order for another amount.
+    checkAmountBeforeCapture: () => patched('amount-checked-before-capture'),
     // Decisions without a request ID were judged on arrival until 2026-11-30: recorded only by runs that take one.
     judgeUnrequestedDecisionsWhenTaken: () => patched('decisions-judged-when-taken'),
   });
@@ -158,8 +162,12 @@ export async function runOrder(input: OrderWorkflowInput, behaviour: OrderBehavi
         const moved = await pollUntilPaymentMoves(command.type);
         return moved ? apply(moved) : undefined;
       }
-      case 'capture_order':
-        return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary: `Capture order ${orderId} (PayPal-Request-Id capture-${orderId})` }, [orderId])));
+      case 'capture_order': {
+        const { expectedAmount } = command;
+        const only = expectedAmount ? `, only for ${formatAmount(expectedAmount)}` : '';
+        const summary = `Capture order ${orderId} (PayPal-Request-Id capture-${orderId}${only})`;
+        return apply(await paypalCall(() => paypal.captureOrder.executeWithOptions({ ...paypalOptions, summary }, expectedAmount ? [orderId, expectedAmount] : [orderId])));
+      }
       case 'update_service':
         try {
           await updateServicePaid({

@@ -249,13 +249,49 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.ok((started?.activityTaskStartedEventAttributes?.attempt ?? 0) >= 3, 'the approval found by the third read or a later one');
   });
 
-  test('registered order paid with a different amount goes to review (amount mismatch)', async () => {
+  /** Asserts that PayPal (the simulator) holds no capture of the order and sent no capture event. */
+  const assertNotCaptured = async (orderId: string) => {
+    const order = await h.simulator.control.events({ orderId });
+    assert.deepEqual(order.filter((e) => e.event.event_type.startsWith('PAYMENT.CAPTURE')).map((e) => e.event.event_type), [], 'nothing captured at PayPal');
+  };
+
+  test('registered order approved for another amount: review, not captured; support\'s approve captures that amount and delivers it as an override', async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
     assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
     await h.simulator.control.approveOrder(orderId);
     const status = await h.waitForState(orderId, 'needs_review');
     assert.equal(status.review?.code, 'amount_mismatch');
+    assert.equal(status.review?.message, 'expected 10.00 USD, the buyer approved 12.00 USD; not captured');
+    assert.equal(status.truth?.capture, undefined);
+    await assertNotCaptured(orderId);
     assert.equal(h.receiver.forOrder(orderId).length, 0);
+
+    const approved = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'buyer added gift wrap', actor: 'ana@support' } });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    const fulfilled = await h.waitForState(orderId, 'fulfilled');
+    assert.deepEqual(fulfilled.truth?.capture?.amount, USD('12.00'));
+    const [update, ...more] = h.receiver.forOrder(orderId);
+    assert.deepEqual(more, [], 'one service update');
+    assert.deepEqual(update?.payload.amount, USD('12.00'));
+    assert.equal(update?.payload.override, true, 'delivered as support\'s override');
+  });
+
+  test('registered order approved for another amount, every webhook lost: the poll finds it, and it is not captured', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
+    await h.simulator.control.setFaults({ webhooks: { dropNext: 1000 } });
+    try {
+      await pollAfterReads(orderId, 1, 'awaitPaymentChange');
+      await h.simulator.control.approveOrder(orderId);
+      const status = await h.waitForState(orderId, 'needs_review');
+      assert.equal(status.review?.code, 'amount_mismatch');
+      assert.equal(status.eventsSeen, 0, 'no webhook was involved');
+    } finally {
+      await h.simulator.control.clearFaults();
+    }
+    await assertNotCaptured(orderId);
+    const events = await h.history(orderId);
+    assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'captureOrder'), 'no capture attempted');
   });
 
   test('a rejected order is never fulfilled by a late or redelivered webhook', async () => {
@@ -277,6 +313,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
       return attempts.filter((a) => a.ok).length >= 3 * (await h.simulator.control.events({ orderId })).length ? true : undefined;
     });
     assert.deepEqual(h.receiver.forOrder(orderId), [], 'no service update, ever');
+    await assertNotCaptured(orderId);
     const runs = await withClient(async (client) => {
       const names: string[] = [];
       for await (const wf of client.workflow.list({ query: `WorkflowId = "${orderWorkflowId(orderId)}"` })) names.push(wf.status.name);

@@ -54,19 +54,22 @@ describe('a worker killed mid-activity', () => {
   });
 
   /**
-   * An approved order whose capture call PayPal (the simulator) answers only after `latencyMs` (none: at once).
-   * With `registeredAmount`, the merchant registered it first for that amount: a different one puts it in review.
+   * An approved order whose capture activity's first PayPal call PayPal (the simulator) answers only after
+   * `latencyMs` (none: at once): the capture, or for a registered order the read before it. With
+   * `registeredAmount`, the merchant registered it first for that amount: a different one puts it in review.
    */
   const approvedOrder = async (amount: string, opts: { latencyMs?: number; registeredAmount?: string } = {}): Promise<string> => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD(amount), approve: false });
     if (opts.registeredAmount) {
       assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD(opts.registeredAmount) } })).status, 201);
+      await waitFor('the registration\'s read of PayPal', async () => (await h.status(orderId))?.truth);
     }
-    if (opts.latencyMs) await h.simulator.control.setFaults({ api: { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST', latencyMs: opts.latencyMs } });
+    const firstCall = opts.registeredAmount ? { pathPrefix: `/v2/checkout/orders/${orderId}`, method: 'GET' } : { pathPrefix: `/v2/checkout/orders/${orderId}/capture`, method: 'POST' };
+    if (opts.latencyMs) await h.simulator.control.setFaults({ api: { ...firstCall, latencyMs: opts.latencyMs } });
     await h.simulator.control.approveOrder(orderId);
     return orderId;
   };
-  /** An order in review: paid 2.00 more than the merchant registered. */
+  /** An order in review: approved for 2.00 more than the merchant registered (left uncaptured). */
   const orderInReview = async (amount: string) => {
     const orderId = await approvedOrder(amount, { registeredAmount: (Number(amount) - 2).toFixed(2) });
     return { orderId, status: await h.waitForState(orderId, 'needs_review', 60_000) };
@@ -140,7 +143,7 @@ describe('a worker killed mid-activity', () => {
     const handle = client.workflow.getHandle(orderWorkflowId(orderId));
 
     await worker.kill();
-    await handle.signal(paypalEventSignal, { eventId: `WH-CRASH-${orderId}`, eventType: 'PAYMENT.CAPTURE.COMPLETED', resourceId: inReview.truth?.capture?.id });
+    await handle.signal(paypalEventSignal, { eventId: `WH-CRASH-${orderId}`, eventType: 'CHECKOUT.ORDER.APPROVED', resourceId: orderId });
     const rejected = h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch', actor: 'test' }, headers: { 'idempotency-key': `crash-${orderId}` } });
     await worker.start();
     const answer = await rejected;
@@ -185,7 +188,11 @@ describe('a worker killed mid-activity', () => {
     await h.simulator.control.clearFaults();
     await worker.start(); // retries the capture once its heartbeat timeout passes
     const handle = client.workflow.getHandle(orderWorkflowId(orderId));
-    await waitFor('the retried capture completed', async () => ((await handle.fetchHistory()).events ?? []).some((e) => e.activityTaskCompletedEventAttributes) || undefined, 30_000);
+    await waitFor('the retried capture completed', async () => {
+      const events = (await handle.fetchHistory()).events ?? [];
+      const capture = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'captureOrder');
+      return events.some((e) => capture && String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(capture.eventId)) || undefined;
+    }, 30_000);
     // The task the completion woke still waits on the dead worker's sticky queue (10 s), yet the query answers with
     // the completion applied: the new worker applied it to answer.
     const looked = await h.admin(`/orders/${orderId}`);

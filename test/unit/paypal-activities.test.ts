@@ -40,9 +40,10 @@ describe('captureOrder activity', () => {
   });
 
   // In an activity context, as the worker runs it (the activity reads its heartbeat timeout from there).
-  const capture = async (orderId: string) => {
+  const capture = async (orderId: string, expectedAmount?: { currency_code: string; value: string }) => {
     calls = [];
-    return new MockActivityEnvironment().run<[string], PaymentTruth, (id: string) => Promise<PaymentTruth>>(activities.captureOrder, orderId);
+    type Capture = typeof activities.captureOrder;
+    return new MockActivityEnvironment().run<Parameters<Capture>, PaymentTruth, Capture>(activities.captureOrder, orderId, expectedAmount);
   };
 
   test('an approved order is captured with one PayPal call', async () => {
@@ -86,6 +87,34 @@ describe('captureOrder activity', () => {
     assert.deepEqual(calls, ['captureOrder', 'getOrder', 'authorizeOrder', 'captureAuthorization', 'getOrder']);
     assert.equal(truth.capture?.status, 'COMPLETED');
     assert.equal(truth.authorization?.status, 'CAPTURED');
+  });
+
+  test('with a registered amount: read first, and captured when PayPal\'s order is for that amount', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('15.00') });
+    const truth = await capture(orderId, USD('15.00'));
+    assert.deepEqual(calls, ['getOrder', 'captureOrder']);
+    assert.equal(truth.capture?.status, 'COMPLETED');
+    assert.deepEqual(truth.capture?.amount, USD('15.00'));
+  });
+
+  test('with a registered amount: another amount is returned uncaptured, and PayPal holds no capture', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('16.00') });
+    const truth = await capture(orderId, USD('15.00'));
+    assert.deepEqual(calls, ['getOrder']);
+    assert.equal(truth.orderStatus, 'APPROVED');
+    assert.equal(truth.capture, undefined);
+    assert.deepEqual(truth.orderAmount, USD('16.00'));
+    assert.equal((await client.getOrder(orderId)).purchase_units?.[0]?.payments?.captures, undefined);
+    const authorizeIntent = await sim.control.checkout({ amount: USD('16.00'), intent: 'AUTHORIZE' });
+    assert.equal((await capture(authorizeIntent.orderId, USD('15.00'))).authorization, undefined, 'nor authorized');
+    assert.deepEqual(calls, ['getOrder']);
+  });
+
+  test('with a registered amount: a capture made already (an attempt that died after it) is replayed, not hidden', async () => {
+    const { orderId } = await sim.control.checkout({ amount: USD('17.00') });
+    const first = await capture(orderId);
+    const again = await capture(orderId, USD('15.00'));
+    assert.equal(again.capture?.id, first.capture?.id, 'the workflow sees the capture and reviews its amount');
   });
 
   test('an unknown order is a permanent failure of its own type', async () => {
