@@ -27,14 +27,17 @@ export interface Expectation {
   reviewReason?: ReviewReasonCode;
   /** Kinds of service update the merchant must have applied exactly once (refund keys are per refund ID). */
   updates: ('order.paid' | 'order.reversed')[];
+  /** PayPal must never have captured it: the buyer was not charged. */
+  neverCaptured?: true;
 }
 
 /** The expected end of each scenario. */
 export const EXPECTED: Record<ScenarioKind, Expectation> = {
   plain: { state: 'fulfilled', updates: ['order.paid'] },
   registered: { state: 'fulfilled', updates: ['order.paid'] },
-  // Support looks at the amount mismatch and rejects the order (e.g. fraud): it must stay cancelled, unpaid.
-  mismatch: { state: 'cancelled', updates: [] },
+  // The buyer approved another amount than the merchant registered: never captured, so never charged. Support
+  // looks at the mismatch and rejects the order (e.g. fraud): it must stay cancelled, unpaid.
+  mismatch: { state: 'cancelled', updates: [], neverCaptured: true },
   pending: { state: 'fulfilled', updates: ['order.paid'] },
   declined: { state: 'cancelled', updates: [] },
   // The chargeback comes once the merchant applied order.paid. If every answer to that update was lost (timeouts

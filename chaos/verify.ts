@@ -14,7 +14,7 @@ import { EXPECTED, type ChaosOrder } from './scenarios';
 
 /** One broken promise of the product, with the order it concerns. */
 export interface Violation {
-  check: 'closed_workflow_restarted' | 'order_not_created' | 'lost_order' | 'wrong_final_state' | 'unreplayable_history' | 'missing_update' | 'unexpected_update' | 'duplicate_update' | 'bad_signature' | 'acked_not_recorded';
+  check: 'closed_workflow_restarted' | 'order_not_created' | 'lost_order' | 'wrong_final_state' | 'unreplayable_history' | 'missing_update' | 'unexpected_update' | 'duplicate_update' | 'bad_signature' | 'acked_not_recorded' | 'charged_unexpectedly';
   orderId: string;
   detail: string;
 }
@@ -49,6 +49,15 @@ export interface CompletedUpdate {
   at: number;
   activityId: string;
   attempt: number;
+}
+
+/**
+ * The orders PayPal captured although their scenario says the buyer must never be charged (a registered amount
+ * the buyer did not approve): any PAYMENT.CAPTURE event PayPal (the simulator) created for them.
+ */
+export function capturedAgainstExpectation(orders: Pick<ChaosOrder, 'kind' | 'orderId'>[], events: { eventType: string; orderId?: string }[]): Pick<ChaosOrder, 'kind' | 'orderId'>[] {
+  const captured = new Set(events.filter((e) => e.eventType.startsWith('PAYMENT.CAPTURE.')).map((e) => e.orderId));
+  return orders.filter((o) => EXPECTED[o.kind].neverCaptured && captured.has(o.orderId));
 }
 
 /** Reads one order's workflow: its status (query) and, from history, every recorded event and service update. */
@@ -283,6 +292,7 @@ export async function verifyRun(deps: {
       add('acked_not_recorded', e.orderId ?? '?', `${e.eventType} ${e.id} (${e.status}) answered 2xx but not in the workflow history`);
     }
   }
+  for (const o of capturedAgainstExpectation(created, events)) add('charged_unexpectedly', o.orderId!, `${o.kind}: PayPal captured it`);
   return {
     violations,
     stats: {

@@ -1,8 +1,8 @@
 // The chaos report's count of webhook delivery attempts: what the intake answered, apart from the failures the
-// simulator forced, and which 503s fell inside the Temporal outage.
+// simulator forced, and which 503s fell inside the Temporal outage. And its money check: who PayPal charged.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countDeliveryOutcomes } from '../../chaos/verify';
+import { capturedAgainstExpectation, countDeliveryOutcomes } from '../../chaos/verify';
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -30,4 +30,18 @@ test('a 503 is counted as during the outage only when its attempt started betwee
   ], down);
   assert.equal(deliveryOutcomes['503'], 4);
   assert.equal(unavailableWhileTemporalDown, 2);
+});
+
+test('an order whose buyer must not be charged is reported when PayPal created any capture event for it', () => {
+  const orders = [
+    { kind: 'mismatch' as const, orderId: 'M1' },
+    { kind: 'mismatch' as const, orderId: 'M2' },
+    { kind: 'plain' as const, orderId: 'P1' },
+  ];
+  const events = [
+    { eventType: 'CHECKOUT.ORDER.APPROVED', orderId: 'M1' },
+    { eventType: 'PAYMENT.CAPTURE.COMPLETED', orderId: 'M2' },
+    { eventType: 'PAYMENT.CAPTURE.COMPLETED', orderId: 'P1' },
+  ];
+  assert.deepEqual(capturedAgainstExpectation(orders, events).map((o) => o.orderId), ['M2']);
 });
