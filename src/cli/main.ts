@@ -70,7 +70,7 @@ orders
 program
   .command('register <orderId>')
   .description('register an order before payment: its workflow polls PayPal even if no webhook ever arrives')
-  .option('--amount <value>', 'expected amount, e.g. 25.00 (a different captured amount goes to review)')
+  .option('--amount <value>', 'expected amount, e.g. 25.00 (only this amount is captured; another goes to review uncaptured)')
   .option('--currency <code>', 'ISO currency of --amount', 'USD')
   .option('--reference <ref>', "the merchant's own order reference")
   .action(async (orderId: string, o: { amount?: string; currency: string; reference?: string }) =>
@@ -84,7 +84,7 @@ program
 
 for (const decision of ['approve', 'retry', 'reject'] as const) {
   const help = {
-    approve: 'fulfil an order in review as if payment were confirmed (recorded as a human override)',
+    approve: 'fulfil an order in review as if payment were confirmed (recorded as a human override); an amount left uncaptured is captured first',
     retry: 're-verify with PayPal and re-run the failed step now',
     reject: 'close the order without fulfilment',
   }[decision];

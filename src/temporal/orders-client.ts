@@ -172,8 +172,8 @@ export class OrdersClient {
 
   /**
    * Registers an order before payment (the merchant knows the PayPal order ID at checkout): starts its workflow,
-   * which polls PayPal on its own schedule, so a paid order is found even if no webhook ever arrives. A captured
-   * amount different from `expectedAmount` sends the order to review.
+   * which polls PayPal on its own schedule, so a paid order is found even if no webhook ever arrives. With
+   * `expectedAmount` only that amount is captured: an order approved for another goes to review uncaptured.
    */
   async registerOrder(orderId: string, opts: { expectedAmount?: Amount; merchantReference?: string } = {}): Promise<{ workflowId: string }> {
     const workflowId = orderWorkflowId(orderId);
