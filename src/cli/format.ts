@@ -1,4 +1,18 @@
 import type { OrderStatusView } from '../workflows/messages';
+import { formatAmount } from '../workflows/order-model';
+
+/**
+ * The order's amount as PayPal shows it, captured or not, and the amount the merchant registered: support compares
+ * them for an `amount_mismatch`. Undefined when neither is known.
+ */
+function amountLine(o: OrderStatusView): string | undefined {
+  const captured = o.truth?.capture?.amount;
+  const atPayPal = captured ?? o.truth?.orderAmount;
+  const registered = o.expectedAmount && `registered ${formatAmount(o.expectedAmount)}`;
+  const paypal = atPayPal && `${formatAmount(atPayPal)} at PayPal${captured ? ', captured' : ', not captured'}`;
+  const parts = [paypal, registered].filter(Boolean);
+  return parts.length > 0 ? `Amount     ${parts.join(' · ')}` : undefined;
+}
 
 /** Human-readable rendering of `GET /orders/:id`. */
 export function printOrder(body: Record<string, unknown>): void {
@@ -8,7 +22,7 @@ export function printOrder(body: Record<string, unknown>): void {
     `Order      ${o.orderId}   (${o.workflowId})`,
     `State      ${o.state}`,
     `PayPal     order ${o.truth?.orderStatus ?? '?'}${capture ? `, capture ${capture.id} ${capture.status}${capture.reason ? ` (${capture.reason})` : ''}` : ''}`,
-    capture?.amount && `Amount     ${capture.amount.value} ${capture.amount.currency_code}`,
+    amountLine(o),
     o.review && `Review     ${o.review.code}: ${o.review.message} (since ${o.review.since})`,
     o.lastError && `Last error ${o.lastError}`,
     `Webhooks   ${o.eventsSeen} seen, ${o.duplicateEvents} duplicates ignored`,

@@ -1,0 +1,32 @@
+// What `ppf orders show` prints about an order's amount: PayPal's (captured or not) beside the registered one.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { printOrder } from '../../src/cli/format';
+import type { OrderStatusView } from '../../src/workflows/messages';
+import { at, captured } from '../helpers/order-data';
+
+const USD = (value: string) => ({ currency_code: 'USD', value });
+
+/** The lines printOrder writes for `order`. */
+function printed(order: Partial<OrderStatusView>): string[] {
+  const view = { ...at('awaiting_payment'), workflowId: 'paypal-order-ORDER1', eventsSeen: 0, duplicateEvents: 0, ...order };
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (text: string) => lines.push(...text.split('\n'));
+  try {
+    printOrder(view);
+  } finally {
+    console.log = log;
+  }
+  return lines;
+}
+
+test('an amount left uncaptured is shown as PayPal has it, beside the registered amount', () => {
+  const lines = printed({ expectedAmount: USD('25.00'), truth: { orderStatus: 'APPROVED', orderAmount: USD('20.00') } });
+  assert.ok(lines.includes('Amount     20.00 USD at PayPal, not captured · registered 25.00 USD'), lines.join('\n'));
+});
+
+test('a captured amount is shown as captured; an order with no amount known shows no amount line', () => {
+  assert.ok(printed({ truth: captured('COMPLETED') }).includes('Amount     10.00 USD at PayPal, captured'));
+  assert.ok(!printed({}).some((l) => l.startsWith('Amount')));
+});
