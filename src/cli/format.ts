@@ -9,8 +9,9 @@ function amountLine(o: OrderStatusView): string | undefined {
   const captured = o.truth?.capture?.amount;
   const atPayPal = captured ?? o.truth?.orderAmount;
   const registered = o.expectedAmount && `registered ${formatAmount(o.expectedAmount)}`;
+  const accepted = o.acceptedAmount && `${formatAmount(o.acceptedAmount)} accepted by support`;
   const paypal = atPayPal && `${formatAmount(atPayPal)} at PayPal${captured ? ', captured' : ', not captured'}`;
-  const parts = [paypal, registered].filter(Boolean);
+  const parts = [paypal, registered, accepted].filter(Boolean);
   return parts.length > 0 ? `Amount     ${parts.join(' · ')}` : undefined;
 }
 

@@ -9,6 +9,7 @@
  */
 
 import {
+  amountToCapture,
   decisionAllowed,
   formatAmount,
   hasReconciliationTimer,
@@ -185,15 +186,17 @@ function onTruth(t: Step, truth: PaymentTruth): void {
 
   if (capture) {
     switch (capture.status) {
-      case 'COMPLETED':
-        if (t.data.expectedAmount && !sameAmount(t.data.expectedAmount, capture.amount)) {
-          t.review('amount_mismatch', `expected ${formatAmount(t.data.expectedAmount)}, PayPal captured ${capture.amount ? formatAmount(capture.amount) : 'an unknown amount'}`);
+      case 'COMPLETED': {
+        const expected = amountToCapture(t.data);
+        if (expected && !sameAmount(expected, capture.amount)) {
+          t.review('amount_mismatch', `expected ${formatAmount(expected)}, PayPal captured ${capture.amount ? formatAmount(capture.amount) : 'an unknown amount'}`);
           return;
         }
         t.moveTo('fulfilling', `capture ${capture.id} completed`);
         // An override when support approved capturing an amount the merchant had not registered.
         t.command({ type: 'update_service', override: t.data.serviceUpdate.override });
         return;
+      }
       case 'PENDING':
         t.moveTo('payment_pending', `capture ${capture.id} pending${capture.reason ? ` (${capture.reason})` : ''}`);
         return;
@@ -249,7 +252,7 @@ function onDecision(t: Step, d: ReviewDecision): void {
         // amount, and only that, then deliver it as an override, as every approval is.
         const approved = t.data.truth?.orderAmount;
         const registered = t.data.expectedAmount ? ` (registered ${formatAmount(t.data.expectedAmount)})` : '';
-        t.patch({ review: undefined, expectedAmount: approved, serviceUpdate: { ...t.data.serviceUpdate, override: true } });
+        t.patch({ review: undefined, acceptedAmount: approved, serviceUpdate: { ...t.data.serviceUpdate, override: true } });
         t.moveTo('capturing', `${by}; capturing the ${approved ? formatAmount(approved) : 'amount'} the buyer approved${registered}`);
         t.command(approved ? { type: 'capture_order', expectedAmount: approved } : { type: 'capture_order' });
         return;
@@ -317,7 +320,7 @@ function notifyNewRefunds(t: Step, truth: PaymentTruth | undefined, overdue: boo
  * capture on an approval webhook, nothing read) only the activity can check.
  */
 function captureApproved(t: Step, note: string, truth?: PaymentTruth): void {
-  const expected = t.data.expectedAmount;
+  const expected = amountToCapture(t.data);
   const check = t.options.checkAmountBeforeCapture;
   if (!expected || check === undefined || check === false) {
     t.moveTo('capturing', note);

@@ -128,6 +128,11 @@ export interface OrderData {
   autoCapture: boolean;
   /** Set when the merchant registered the order with the amount they expect. */
   expectedAmount?: Amount;
+  /**
+   * The amount support accepted with `approve` when the buyer approved another amount than `expectedAmount`
+   * (checkAmountBeforeCapture): captured and checked instead of it. `expectedAmount` keeps what was registered.
+   */
+  acceptedAmount?: Amount;
   truth?: PaymentTruth;
   review?: { code: ReviewReasonCode; message: string; since: string; from: OrderState };
   decisions: ReviewDecision[];
@@ -357,6 +362,11 @@ export function webhooksReceived(hints: readonly WebhookHint[]): MachineInput {
     completedCaptureIds: resourcesOf('PAYMENT.CAPTURE.COMPLETED'),
     pendingCaptureIds: resourcesOf('PAYMENT.CAPTURE.PENDING'),
   };
+}
+
+/** The amount the order may be captured for: the one support accepted, else the registered one (none: any). */
+export function amountToCapture(data: Pick<OrderData, 'expectedAmount' | 'acceptedAmount'>): Amount | undefined {
+  return data.acceptedAmount ?? data.expectedAmount;
 }
 
 /** True when PayPal's amount is known and equals `expected` (same currency, same value). */

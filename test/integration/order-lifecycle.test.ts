@@ -270,6 +270,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     const fulfilled = await h.waitForState(orderId, 'fulfilled');
     assert.deepEqual(fulfilled.truth?.capture?.amount, USD('12.00'));
+    assert.deepEqual([fulfilled.expectedAmount, fulfilled.acceptedAmount], [USD('10.00'), USD('12.00')], 'registered and accepted amounts both kept');
     const [update, ...more] = h.receiver.forOrder(orderId);
     assert.deepEqual(more, [], 'one service update');
     assert.deepEqual(update?.payload.amount, USD('12.00'));

@@ -26,6 +26,11 @@ test('an amount left uncaptured is shown as PayPal has it, beside the registered
   assert.ok(lines.includes('Amount     20.00 USD at PayPal, not captured · registered 25.00 USD'), lines.join('\n'));
 });
 
+test('an amount support accepted is shown beside the registered one', () => {
+  const lines = printed({ expectedAmount: USD('25.00'), acceptedAmount: USD('20.00'), truth: captured('COMPLETED', { amount: USD('20.00') }) });
+  assert.ok(lines.includes('Amount     20.00 USD at PayPal, captured · registered 25.00 USD · 20.00 USD accepted by support'), lines.join('\n'));
+});
+
 test('a captured amount is shown as captured; an order with no amount known shows no amount line', () => {
   assert.ok(printed({ truth: captured('COMPLETED') }).includes('Amount     10.00 USD at PayPal, captured'));
   assert.ok(!printed({}).some((l) => l.startsWith('Amount')));

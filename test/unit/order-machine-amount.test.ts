@@ -87,9 +87,12 @@ describe('order state machine: support\'s decisions on an amount left uncaptured
     assert.equal(approved.data.state, 'capturing');
     assert.deepEqual(approved.commands, [{ type: 'capture_order', expectedAmount: USD('12.00') }]);
     assert.match(approved.data.timeline.at(-1)?.note ?? '', /capturing the 12\.00 USD the buyer approved \(registered 10\.00 USD\)/);
+    assert.deepEqual([approved.data.expectedAmount, approved.data.acceptedAmount], [USD('10.00'), USD('12.00')], 'what was registered is kept');
     const paid = transition(approved.data, { type: 'truth', truth: captured('COMPLETED', { amount: USD('12.00') }) }, NOW, CHECKED);
     assert.equal(paid.data.state, 'fulfilling');
     assert.deepEqual(paid.commands, [{ type: 'update_service', override: true }]);
+    const other = transition(approved.data, { type: 'truth', truth: captured('COMPLETED', { amount: USD('13.00') }) }, NOW, CHECKED);
+    assert.equal(other.data.review?.message, 'expected 12.00 USD, PayPal captured 13.00 USD', 'checked against the accepted amount');
   });
 
   test('approve of an amount PayPal already captured delivers it, as before (no second capture)', () => {
