@@ -2,7 +2,16 @@
 // the merchant did not register, and support's approve captures the amount the buyer approved.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { transition, type MachineOptions, type OrderData, type PaymentTruth } from '../../src/workflows/order-machine';
+import fc from 'fast-check';
+import {
+  CURRENT_MACHINE_OPTIONS,
+  amountToCapture,
+  transition,
+  type MachineInput,
+  type MachineOptions,
+  type OrderData,
+  type PaymentTruth,
+} from '../../src/workflows/order-machine';
 import { at, captured, NOW } from '../helpers/order-data';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
@@ -109,5 +118,42 @@ describe('order state machine: support\'s decisions on an amount left uncaptured
     const retried = decide(inReview(), 'retry');
     assert.equal(retried.data.state, 'awaiting_payment');
     assert.deepEqual(retried.commands, [{ type: 'verify_payment' }]);
+  });
+});
+
+describe('order state machine: the registered amount under any schedule (property)', () => {
+  // PayPal's answers for an order registered at 10.00 USD whose buyer approved 12.00: not approved yet, approved,
+  // authorized, or captured (by someone, for some amount); in any order, with hints, polls and support's decisions.
+  const truths: PaymentTruth[] = [
+    { orderStatus: 'CREATED', orderAmount: USD('12.00') },
+    approvedFor('12.00'),
+    { orderStatus: 'COMPLETED', orderAmount: USD('12.00'), authorization: { id: 'AUTH1', status: 'CREATED' } },
+    { ...captured('COMPLETED', { amount: USD('12.00') }), orderAmount: USD('12.00') },
+    { ...captured('PENDING', { amount: USD('12.00') }), orderAmount: USD('12.00') },
+  ];
+  const input: fc.Arbitrary<MachineInput> = fc.oneof(
+    fc.constantFrom(...truths).map((truth): MachineInput => ({ type: 'truth', truth })),
+    fc.constantFrom('CHECKOUT.ORDER.APPROVED', 'PAYMENT.CAPTURE.COMPLETED').map((e): MachineInput => ({ type: 'webhooks_received', eventTypes: [e] })),
+    fc.constant<MachineInput>({ type: 'poll_due' }),
+    fc.constantFrom('approve', 'retry', 'reject').map((decision): MachineInput => ({ type: 'decision', decision: { decision, actor: 'ana', reason: 'r', at: NOW } })),
+  );
+
+  test('every capture a registered order commands carries the amount it may be captured for, and only support\'s approve accepts another', () => {
+    fc.assert(fc.property(fc.array(input, { maxLength: 25 }), (inputs) => {
+      let data = registered('awaiting_payment');
+      for (const next of inputs) {
+        const approvedBefore = data.decisions.some((d) => d.decision === 'approve');
+        const r = transition(data, next, NOW, CURRENT_MACHINE_OPTIONS);
+        for (const c of r.commands) {
+          if (c.type !== 'capture_order') continue;
+          assert.deepEqual(c.expectedAmount, amountToCapture(r.data), 'the command carries the amount to capture');
+          if (!approvedBefore && !(next.type === 'decision' && next.decision.decision === 'approve')) {
+            assert.deepEqual(c.expectedAmount, USD('10.00'), 'only the registered amount, until support approves another');
+          }
+        }
+        data = r.data;
+      }
+      assert.deepEqual(data.expectedAmount, USD('10.00'), 'the registered amount is never overwritten');
+    }), { seed: 20261130, numRuns: 500 });
   });
 });
