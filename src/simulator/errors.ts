@@ -55,6 +55,18 @@ export const ISSUE_DESCRIPTIONS: Record<string, string> = {
     'Cannot initiate a refund as the capture is pending. Capture is typically pending when the payer has funded the transaction by using an e-check or bank account.',
   AUTHORIZATION_VOIDED: 'A voided authorization cannot be captured or reauthorized.',
   AUTHORIZATION_ALREADY_CAPTURED: 'Authorization has been previously captured and hence cannot be voided.',
+  // orders.patch
+  ORDER_ALREADY_COMPLETED: 'The order cannot be patched after it is completed.',
+  PATCH_PATH_REQUIRED: "Please specify a 'path' for the field for which the operation needs to be performed.",
+  PATCH_VALUE_REQUIRED: "Please specify a 'value' to for the field that is being patched.",
+  INVALID_JSON_POINTER_FORMAT:
+    'Path should be a valid JSON Pointer https://tools.ietf.org/html/rfc6901 that references a location within the request where the operation is performed.',
+  NOT_PATCHABLE: 'Cannot be patched.',
+  REFERENCE_ID_NOT_FOUND: 'Filter expression value is incorrect. Please check the value of the reference_id and try again.',
+  INVALID_PATCH_OPERATION:
+    "The operation cannot be honored. Cannot add a property that's already present, use replace. Cannot remove a property thats not present, use add. Cannot replace a property thats not present, use add.",
+  CANNOT_BE_ZERO_OR_NEGATIVE: 'Must be greater than zero. If the currency supports decimals, only two decimal place precision is supported.',
+  INVALID_STRING_LENGTH: 'The value of a field is either too short or too long',
 };
 
 function informationLink(name: string): { href: string; rel: string; method: 'GET' }[] {

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerDeps } from './deps';
 import { paypalRequestId, sendAnswer } from './http';
+import { patchOrder } from './state/order-patch';
 import { authorizeOrder, captureOrder, createOrder, requireOrder } from './state/orders';
 import { renderOrder } from './state/render';
 
 type IdParams = { Params: { id: string } };
 
-/** PayPal Orders v2 subset: create, get, capture, authorize. */
+/** PayPal Orders v2 subset: create, get, patch (amount and references), capture, authorize. */
 export function registerOrdersRoutes(app: FastifyInstance, deps: ServerDeps): void {
   const { ctx } = deps;
 
@@ -23,6 +24,11 @@ export function registerOrdersRoutes(app: FastifyInstance, deps: ServerDeps): vo
 
   app.get<IdParams>('/v2/checkout/orders/:id', (request) => {
     return renderOrder(requireOrder(ctx, request.params.id), ctx.store, ctx.baseUrl());
+  });
+
+  app.patch<IdParams>('/v2/checkout/orders/:id', async (request, reply) => {
+    patchOrder(ctx, request.params.id, request.body);
+    return reply.code(204).send();
   });
 
   app.post<IdParams>('/v2/checkout/orders/:id/capture', async (request, reply) => {

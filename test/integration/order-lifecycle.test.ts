@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { decisionSignals, orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
+import { api, getToken } from '../helpers/simulator-support';
 import { waitFor } from '../helpers/wait';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
@@ -275,6 +276,27 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.deepEqual(more, [], 'one service update');
     assert.deepEqual(update?.payload.amount, USD('12.00'));
     assert.equal(update?.payload.override, true, 'delivered as support\'s override');
+  });
+
+  test('registered order approved for another amount, then corrected at PayPal by the merchant: support\'s retry captures the registered amount', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    await h.waitForState(orderId, 'needs_review');
+    // The merchant's site patches the order at PayPal (allowed until it is captured).
+    const patched = await api(h.simulator, await getToken(h.simulator), 'PATCH', `/v2/checkout/orders/${orderId}`, {
+      body: [{ op: 'replace', path: "/purchase_units/@reference_id=='default'/amount", value: USD('10.00') }],
+    });
+    assert.equal(patched.status, 204, patched.text);
+    const retried = await h.admin(`/orders/${orderId}/retry`, { method: 'POST', body: { reason: 'amount corrected at PayPal', actor: 'ana@support' } });
+    assert.equal(retried.status, 200, JSON.stringify(retried.body));
+    const fulfilled = await h.waitForState(orderId, 'fulfilled');
+    assert.deepEqual(fulfilled.truth?.capture?.amount, USD('10.00'));
+    assert.equal(fulfilled.acceptedAmount, undefined, 'nothing for support to accept: PayPal now holds the registered amount');
+    const [update, ...more] = h.receiver.forOrder(orderId);
+    assert.deepEqual(more, [], 'one service update');
+    assert.deepEqual(update?.payload.amount, USD('10.00'));
+    assert.notEqual(update?.payload.override, true, 'not an override');
   });
 
   test('registered order approved for another amount, every webhook lost: the poll finds it, and it is not captured', async () => {
