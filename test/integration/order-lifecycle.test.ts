@@ -256,11 +256,22 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.deepEqual(order.filter((e) => e.event.event_type.startsWith('PAYMENT.CAPTURE')).map((e) => e.event.event_type), [], 'nothing captured at PayPal');
   };
 
-  test('registered order approved for another amount: review, not captured; support\'s approve captures that amount and delivers it as an override', async () => {
+  /** A registered order (10.00 USD) whose buyer approved 12.00, once it is in review. */
+  const mismatchInReview = async () => {
     const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
     assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
     await h.simulator.control.approveOrder(orderId);
-    const status = await h.waitForState(orderId, 'needs_review');
+    return { orderId, status: await h.waitForState(orderId, 'needs_review') };
+  };
+  /** The merchant received exactly one service update for the order: that one. */
+  const onlyUpdate = (orderId: string) => {
+    const [update, ...more] = h.receiver.forOrder(orderId);
+    assert.deepEqual(more, [], 'one service update');
+    return update;
+  };
+
+  test('registered order approved for another amount: review, not captured; support\'s approve captures that amount and delivers it as an override', async () => {
+    const { orderId, status } = await mismatchInReview();
     assert.equal(status.review?.code, 'amount_mismatch');
     assert.equal(status.review?.message, 'expected 10.00 USD, the buyer approved 12.00 USD; not captured');
     assert.equal(status.truth?.capture, undefined);
@@ -272,17 +283,13 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     const fulfilled = await h.waitForState(orderId, 'fulfilled');
     assert.deepEqual(fulfilled.truth?.capture?.amount, USD('12.00'));
     assert.deepEqual([fulfilled.expectedAmount, fulfilled.acceptedAmount], [USD('10.00'), USD('12.00')], 'registered and accepted amounts both kept');
-    const [update, ...more] = h.receiver.forOrder(orderId);
-    assert.deepEqual(more, [], 'one service update');
+    const update = onlyUpdate(orderId);
     assert.deepEqual(update?.payload.amount, USD('12.00'));
     assert.equal(update?.payload.override, true, 'delivered as support\'s override');
   });
 
   test('registered order approved for another amount, then corrected at PayPal by the merchant: support\'s retry captures the registered amount', async () => {
-    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
-    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
-    await h.simulator.control.approveOrder(orderId);
-    await h.waitForState(orderId, 'needs_review');
+    const { orderId } = await mismatchInReview();
     // The merchant's site patches the order at PayPal (allowed until it is captured).
     const patched = await api(h.simulator, await getToken(h.simulator), 'PATCH', `/v2/checkout/orders/${orderId}`, {
       body: [{ op: 'replace', path: "/purchase_units/@reference_id=='default'/amount", value: USD('10.00') }],
@@ -293,8 +300,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     const fulfilled = await h.waitForState(orderId, 'fulfilled');
     assert.deepEqual(fulfilled.truth?.capture?.amount, USD('10.00'));
     assert.equal(fulfilled.acceptedAmount, undefined, 'nothing for support to accept: PayPal now holds the registered amount');
-    const [update, ...more] = h.receiver.forOrder(orderId);
-    assert.deepEqual(more, [], 'one service update');
+    const update = onlyUpdate(orderId);
     assert.deepEqual(update?.payload.amount, USD('10.00'));
     assert.notEqual(update?.payload.override, true, 'not an override');
   });
@@ -318,10 +324,7 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
   });
 
   test('a rejected order is never fulfilled by a late or redelivered webhook', async () => {
-    const { orderId } = await h.simulator.control.checkout({ amount: USD('12.00'), approve: false });
-    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('10.00') } })).status, 201);
-    await h.simulator.control.approveOrder(orderId);
-    await h.waitForState(orderId, 'needs_review');
+    const { orderId } = await mismatchInReview();
     assert.equal((await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch, refunding' } })).status, 200);
     for (const e of await h.simulator.control.events({ orderId })) await h.simulator.control.redeliver(e.id);
     await waitFor('redeliveries answered', async () => {
