@@ -56,7 +56,7 @@ export function openApiDocument(): Record<string, unknown> {
           responses: { 200: jsonResponse('Orders, newest first'), 400: errorResponse('Invalid query'), 401: errorResponse('Bad token') },
         },
         post: {
-          summary: 'Register an order before payment (polled even if no webhook arrives)',
+          summary: 'Register an order before payment (polled even if no webhook arrives; with an amount, only that amount is captured)',
           security: [{ adminToken: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: json(registerBody) } } },
           responses: { 201: jsonResponse('Registered'), 400: errorResponse('Invalid body'), 409: errorResponse('Already registered') },
