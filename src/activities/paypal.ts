@@ -8,15 +8,16 @@ import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
 export function createPayPalActivities(paypal: PayPalClient) {
-  /** One read of the order, heartbeating while PayPal is slow (see heartbeatWhile). */
-  const readOrder = (orderId: string): Promise<PaymentTruth> =>
-    heartbeatWhile(async () => {
-      try {
-        return toPaymentTruth(await paypal.getOrder(orderId));
-      } catch (err) {
-        throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
-      }
-    });
+  /** One read of the order; an order PayPal does not know is a permanent failure of its own type. */
+  const read = async (orderId: string): Promise<PaymentTruth> => {
+    try {
+      return toPaymentTruth(await paypal.getOrder(orderId));
+    } catch (err) {
+      throw asActivityFailure(err, { 404: FAILURE_TYPES.paypalOrderNotFound });
+    }
+  };
+  /** A read as an activity of its own, heartbeating while PayPal is slow (see heartbeatWhile). */
+  const readOrder = (orderId: string): Promise<PaymentTruth> => heartbeatWhile(() => read(orderId));
   /**
    * Captures the order if PayPal lets it (an approved order, the usual case: one PayPal call); otherwise reads it
    * and handles it as it stands: an authorize-intent order is authorized and its authorization captured, and
@@ -29,12 +30,7 @@ export function createPayPalActivities(paypal: PayPalClient) {
       // An order registered with an amount is captured only for that amount: the buyer is never charged another
       // (PayPal lets the merchant's site change an order's amount until it is captured). One more call, for
       // registered orders only. Another amount is returned uncaptured, and the workflow sends it to review.
-      let current: PaymentTruth;
-      try {
-        current = toPaymentTruth(await paypal.getOrder(orderId));
-      } catch (err) {
-        throw asActivityFailure(err, CAPTURE_REFUSALS);
-      }
+      const current = await read(orderId);
       if (uncapturedAmountDiffers(expectedAmount, current)) return current;
     }
     let refused: PayPalApiError;

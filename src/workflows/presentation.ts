@@ -1,5 +1,5 @@
 import type { SearchAttributePair, SearchAttributeUpdatePair, TypedSearchAttributes } from '@temporalio/common';
-import { CURRENT_MACHINE_OPTIONS, newOrder, transition, webhooksReceived, type Amount, type OrderData, type WebhookHint } from './order-machine';
+import { CURRENT_MACHINE_OPTIONS, formatAmount, newOrder, transition, webhooksReceived, type Amount, type OrderData, type WebhookHint } from './order-machine';
 import {
   MerchantReference,
   NeedsReview,
@@ -58,7 +58,7 @@ export function changedSearchAttributes(desired: SearchAttributeUpdatePair[], cu
 export function describeOrder(data: OrderData): string {
   const last = data.timeline[data.timeline.length - 1];
   const money = data.truth?.capture?.amount ?? data.truth?.orderAmount;
-  const amount = money ? ` ${money.value} ${money.currency_code}` : '';
+  const amount = money ? ` ${formatAmount(money)}` : '';
   const review = data.review ? ` Review reason: ${data.review.code} (${data.review.message}).` : '';
   return `PayPal order ${data.orderId}${amount} is ${data.state.replace(/_/g, ' ')}: ${last?.note ?? ''}.${review}`;
 }

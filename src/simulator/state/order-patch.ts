@@ -3,7 +3,7 @@ import { invalidRequest, unprocessable } from '../errors';
 import { isoSeconds } from '../ids';
 import { toMinor } from '../money';
 import type { SimContext } from './context';
-import { requireOrder } from './orders';
+import { moneySchema, requireOrder } from './orders';
 import type { PurchaseUnitRecord } from './store';
 
 /** One JSON Patch operation, as PayPal's `patch` schema declares it. */
@@ -12,7 +12,6 @@ const patchSchema = z.array(
     op: z.enum(['add', 'remove', 'replace', 'move', 'copy', 'test']),
     path: z.string().optional(),
     value: z.unknown().optional(),
-    from: z.string().optional(),
   }).loose(),
 );
 
@@ -58,7 +57,7 @@ function planChange(units: PurchaseUnitRecord[], operation: z.infer<typeof patch
   if (op !== 'remove' && value === undefined) throw unprocessable('PATCH_VALUE_REQUIRED');
 
   if (field === 'amount') {
-    const amount = z.object({ currency_code: z.string().regex(/^[A-Z]{3}$/), value: z.string() }).loose().safeParse(value);
+    const amount = moneySchema.loose().safeParse(value);
     if (!amount.success) throw invalidRequest('INVALID_PARAMETER_SYNTAX', `/${index}/value`);
     const minor = toMinor(amount.data.value, amount.data.currency_code);
     if (minor === undefined) throw invalidRequest('INVALID_PARAMETER_SYNTAX', `/${index}/value/value`, amount.data.value);

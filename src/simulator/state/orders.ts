@@ -6,7 +6,8 @@ import { controlError, type ApiAnswer, type SimContext } from './context';
 import { renderAuthorization, renderCapture, renderOrder, PAYEE } from './render';
 import type { CaptureOutcome, CaptureRecord, OrderRecord } from './store';
 
-const moneySchema = z.object({ currency_code: z.string().regex(/^[A-Z]{3}$/), value: z.string() });
+/** A PayPal money object as requests carry it (the value is checked per currency with toMinor). */
+export const moneySchema = z.object({ currency_code: z.string().regex(/^[A-Z]{3}$/), value: z.string() });
 
 /** The part of PayPal's create-order request the simulator understands; other fields are accepted and ignored. */
 const createOrderSchema = z.object({
