@@ -116,7 +116,10 @@ function readAgainLater(type: string, message: string, retryGapsMs: number[]): A
 /** PayPal answers that end a capture attempt for good (a non-retryable failure with this type). */
 const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_TYPES.paypalCaptureRejected, 400: FAILURE_TYPES.paypalCaptureRejected };
 
-/** Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's. */
+/**
+ * Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's; the
+ * count of units is kept only when there are several (a multi-seller payment, which goes to review).
+ */
 export function toPaymentTruth(order: Order): PaymentTruth {
   const unit = order.purchase_units?.[0];
   const capture = unit?.payments?.captures?.[0];
@@ -127,6 +130,7 @@ export function toPaymentTruth(order: Order): PaymentTruth {
     orderAmount: unit?.amount ? { value: unit.amount.value, currency_code: unit.amount.currency_code } : undefined,
     customId: capture?.custom_id ?? unit?.custom_id,
     invoiceId: capture?.invoice_id ?? unit?.invoice_id,
+    ...((order.purchase_units?.length ?? 0) > 1 ? { purchaseUnits: order.purchase_units!.length } : {}),
     refunds: unit?.payments?.refunds?.map((r) => ({
       id: r.id,
       status: r.status,

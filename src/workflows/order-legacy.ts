@@ -24,6 +24,7 @@ export async function orderWorkflowV3(input: OrderWorkflowInput): Promise<OrderS
     skipKnownPendingHints: () => patched('pending-capture-polled-by-retries'),
     pollAwaitingPaymentByRetries: false,
     checkAmountBeforeCapture: false,
+    reviewMultiUnitOrders: false,
     judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
@@ -44,6 +45,7 @@ export async function orderWorkflowV2(input: OrderWorkflowInput): Promise<OrderS
     skipKnownPendingHints: false,
     pollAwaitingPaymentByRetries: false,
     checkAmountBeforeCapture: false,
+    reviewMultiUnitOrders: false,
     judgeUnrequestedDecisionsWhenTaken: false,
   });
 }
@@ -68,6 +70,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     skipKnownPendingHints: false,
     pollAwaitingPaymentByRetries: false,
     checkAmountBeforeCapture: false,
+    reviewMultiUnitOrders: false,
     upsertChangesOnly: false,
     checkWorkBeforeWaiting: false,
     keepTimersAcrossInputs: false,

@@ -13,6 +13,7 @@ import {
   decisionAllowed,
   formatAmount,
   hasReconciliationTimer,
+  hasSeveralPurchaseUnits,
   isFinal,
   mayTurnOutPaid,
   sameAmount,
@@ -181,6 +182,13 @@ function onTruth(t: Step, truth: PaymentTruth): void {
       if (t.commands.length === 0 && !awaitingAnnouncement(t.data)) t.moveTo('refunded', `capture ${capture.id} refunded before the service update succeeded`);
     }
     else t.review('service_update_failed', `PayPal no longer reports the capture as completed (${capture?.status ?? truth.orderStatus})`);
+    return;
+  }
+  // A multi-seller payment is one payment per unit: captured like any order (below), then left to support rather
+  // than fulfilled, cancelled or refunded on what its first unit alone says.
+  if (hasSeveralPurchaseUnits(truth) && (capture || truth.orderStatus === 'COMPLETED') && switchOn(t.options.reviewMultiUnitOrders)) {
+    const first = capture ? `the first unit's capture ${capture.id} is ${capture.status}` : 'the first unit lists no capture';
+    t.review('multiple_purchase_units', `PayPal's order has ${truth.purchaseUnits} purchase units (a multi-seller payment), captured at PayPal; ${first}. Only orders of one unit are fulfilled automatically`);
     return;
   }
 

@@ -1,7 +1,11 @@
 /**
- * The vocabulary of an order: its states, data, inputs, commands and the predicates over them. Pure data and
- * functions, no I/O; the rules that move an order live in order-machine.ts.
+ * The vocabulary of an order: its states, data, inputs, commands and the predicates over them (what PayPal says of
+ * it, in payment-truth.ts). Pure data and functions, no I/O; the rules that move an order live in order-machine.ts.
  */
+
+import type { Amount, PaymentTruth } from './payment-truth';
+
+export * from './payment-truth';
 
 /** Where an order stands. `fulfilled` keeps watching for refunds; the other terminal states are final. */
 export type OrderState =
@@ -19,32 +23,6 @@ export type OrderState =
 /** States after which nothing more happens to the order. */
 export const FINAL_STATES: readonly OrderState[] = ['cancelled', 'refunded', 'revoked'];
 
-/** A PayPal amount. */
-export interface Amount {
-  value: string;
-  currency_code: string;
-}
-
-/** What PayPal says about the order right now, normalised by the verifyPayment/captureOrder activities. */
-export interface PaymentTruth {
-  /** Orders v2 status: CREATED, SAVED, APPROVED, VOIDED, COMPLETED, PAYER_ACTION_REQUIRED, or anything new. */
-  orderStatus: string;
-  capture?: {
-    id: string;
-    /** COMPLETED, PENDING, DECLINED, FAILED, REFUNDED, PARTIALLY_REFUNDED, or anything new. */
-    status: string;
-    reason?: string;
-    amount?: Amount;
-  };
-  /** Authorize flow only: the order's authorization (CREATED, CAPTURED, VOIDED, EXPIRED, ...). */
-  authorization?: { id: string; status: string };
-  /** Refunds and reversals of the capture, as PayPal lists them on the order. */
-  refunds?: { id: string; status: string; amount?: Amount }[];
-  orderAmount?: Amount;
-  customId?: string;
-  invoiceId?: string;
-}
-
 /** Every reason an order waits for a human (the README's review-reason table says what support does with each). */
 export const REVIEW_REASON_CODES = [
   'service_update_failed',
@@ -55,6 +33,7 @@ export const REVIEW_REASON_CODES = [
   'payment_pending_too_long',
   'refund_notification_failed',
   'paid_after_cancellation',
+  'multiple_purchase_units',
 ] as const;
 
 /** Why an order waits for a human. */
@@ -291,6 +270,13 @@ export interface MachineOptions {
    * different amount before the change replay.
    */
   checkAmountBeforeCapture?: boolean | (() => boolean);
+  /**
+   * An order PayPal shows with several purchase units (a multi-seller payment) goes to review
+   * (`multiple_purchase_units`) once PayPal has captured it, instead of being fulfilled on its first unit's capture
+   * alone. It is captured as usual first, so the buyer's approval does not lapse while support looks. A function
+   * may gate it, asked only for such an order: orderWorkflowV4 gates it with patched().
+   */
+  reviewMultiUnitOrders?: boolean | (() => boolean);
 }
 
 /** Every switch on: the machine options of orderWorkflowV4 (the type clients start), and the client's preview. */
@@ -306,44 +292,8 @@ export const CURRENT_MACHINE_OPTIONS: Readonly<Required<MachineOptions>> = {
   skipKnownPendingHints: true,
   pollAwaitingPaymentByRetries: true,
   checkAmountBeforeCapture: true,
+  reviewMultiUnitOrders: true,
 };
-
-/**
- * True while PayPal still holds the order's capture as PENDING: the one answer that leaves a `payment_pending`
- * order where it is, so a poll that reads it has learnt nothing. The poll activity fails on it (and is retried on
- * the poll schedule); any other answer goes to the machine.
- */
-export function captureStillPending(truth: PaymentTruth): boolean {
-  return truth.capture?.status === 'PENDING';
-}
-
-/**
- * What a read of PayPal must differ in for an `awaiting_payment` order to move: the order's status and its
- * capture's and authorization's IDs and statuses. Every read in that state went through the machine and left the
- * order there, so a read with the same status leaves it there too; any difference goes to the machine.
- */
-export interface PaymentStatus {
-  orderStatus: string;
-  capture?: string;
-  authorization?: string;
-}
-
-/** The payment status of a read (see PaymentStatus). */
-export function paymentStatus(truth: PaymentTruth): PaymentStatus {
-  const { orderStatus, capture, authorization } = truth;
-  return {
-    orderStatus,
-    ...(capture ? { capture: `${capture.id} ${capture.status}` } : {}),
-    ...(authorization ? { authorization: `${authorization.id} ${authorization.status}` } : {}),
-  };
-}
-
-/** True when `truth` has the payment status `held` (null: nothing read yet, so any read is news). */
-export function paymentUnchanged(held: PaymentStatus | null, truth: PaymentTruth): boolean {
-  if (!held) return false;
-  const read = paymentStatus(truth);
-  return read.orderStatus === held.orderStatus && read.capture === held.capture && read.authorization === held.authorization;
-}
 
 /** A webhook hint as the machine reads it: the event type and the event's resource ID. */
 export interface WebhookHint {
@@ -362,28 +312,4 @@ export function webhooksReceived(hints: readonly WebhookHint[]): MachineInput {
     completedCaptureIds: resourcesOf('PAYMENT.CAPTURE.COMPLETED'),
     pendingCaptureIds: resourcesOf('PAYMENT.CAPTURE.PENDING'),
   };
-}
-
-/** The amount the order may be captured for: the one support accepted, else the registered one (none: any). */
-export function amountToCapture(data: Pick<OrderData, 'expectedAmount' | 'acceptedAmount'>): Amount | undefined {
-  return data.acceptedAmount ?? data.expectedAmount;
-}
-
-/** True when PayPal's amount is known and equals `expected` (same currency, same value). */
-export function sameAmount(expected: Amount, actual: Amount | undefined): boolean {
-  return !!actual && expected.currency_code === actual.currency_code && Number(expected.value) === Number(actual.value);
-}
-
-/**
- * True when a capture of the order as PayPal shows it would charge another amount than the registered `expected`
- * one: nothing captured yet, and the order's amount differs (or is unknown). The capture activity and the machine
- * both ask it, so the one leaves uncaptured exactly what the other sends to review.
- */
-export function uncapturedAmountDiffers(expected: Amount, truth: PaymentTruth): boolean {
-  return !truth.capture && !sameAmount(expected, truth.orderAmount);
-}
-
-/** An amount as people read it: `12.00 USD`. */
-export function formatAmount(a: Amount): string {
-  return `${a.value} ${a.currency_code}`;
 }

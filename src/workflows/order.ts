@@ -75,6 +75,9 @@ export async function orderWorkflowV4(input: OrderWorkflowInput): Promise<OrderS
     // A registered order's amount was checked only after its capture until 2026-11-30: recorded only by the runs
     // that find an approved, uncaptured order for another amount.
     checkAmountBeforeCapture: () => patched('amount-checked-before-capture'),
+    // Orders of several purchase units were fulfilled on their first unit until 2026-11-30: recorded only by runs
+    // that capture such an order.
+    reviewMultiUnitOrders: () => patched('multi-unit-orders-reviewed'),
     // Decisions without a request ID were judged on arrival until 2026-11-30: recorded only by runs that take one.
     judgeUnrequestedDecisionsWhenTaken: () => patched('decisions-judged-when-taken'),
   });

@@ -7,6 +7,7 @@ import { PayPalClient } from '../../src/paypal/client';
 import { OrdersClient } from '../../src/temporal/orders-client';
 import { orderWorkflowId } from '../../src/workflows/messages';
 import { startHarness, type Harness } from '../helpers/harness';
+import { api, getToken } from '../helpers/simulator-support';
 import { waitFor } from '../helpers/wait';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
@@ -277,6 +278,28 @@ describe('order flow on a real Temporal server', () => {
       (await h.status(orderId))?.decisions.map((d) => [d.decision, d.reason]),
       [['reject', 'customer cancelled']],
     );
+  });
+
+  test('an order of two purchase units (a multi-seller payment) is captured, then waits for support instead of being fulfilled on its first unit', async () => {
+    const created = await api(h.simulator, await getToken(h.simulator), 'POST', '/v2/checkout/orders', {
+      body: { intent: 'CAPTURE', purchase_units: [{ reference_id: 'seller-a', amount: USD('30.00') }, { reference_id: 'seller-b', amount: USD('20.00') }] },
+    });
+    assert.equal(created.status, 201, created.text);
+    const orderId = (JSON.parse(created.text) as { id: string }).id;
+    await h.simulator.control.approveOrder(orderId);
+    const status = await h.waitForState(orderId, 'needs_review');
+    assert.equal(status.review?.code, 'multiple_purchase_units');
+    assert.match(status.review?.message ?? '', /^PayPal's order has 2 purchase units \(a multi-seller payment\), captured at PayPal; the first unit's capture \S+ is COMPLETED\./);
+    const captures = (await h.simulator.control.events({ orderId })).filter((e) => e.event.event_type === 'PAYMENT.CAPTURE.COMPLETED');
+    assert.equal(captures.length, 2, 'both units captured at PayPal');
+    assert.equal(h.receiver.forOrder(orderId).length, 0, 'nothing delivered');
+
+    const approved = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'both sellers confirmed', actor: 'ana@support' } });
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    await h.waitForState(orderId, 'fulfilled');
+    const updates = h.receiver.forOrder(orderId);
+    assert.equal(updates.length, 1);
+    assert.equal(updates[0]?.payload.override, true, 'delivered as support\'s override');
   });
 
   test('ops endpoints: ready, and webhook / service update metrics counted', async () => {

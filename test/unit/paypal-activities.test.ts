@@ -10,6 +10,7 @@ import { PayPalClient } from '../../src/paypal/client';
 import { startSimulator, type RunningSimulator } from '../../src/simulator';
 import { FAILURE_TYPES } from '../../src/workflows/failure-types';
 import { paymentStatus, type PaymentStatus, type PaymentTruth } from '../../src/workflows/order-machine';
+import { api, getToken } from '../helpers/simulator-support';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
 
@@ -53,6 +54,19 @@ describe('captureOrder activity', () => {
     assert.equal(truth.orderStatus, 'COMPLETED');
     assert.equal(truth.capture?.status, 'COMPLETED');
     assert.deepEqual(truth.capture?.amount, USD('10.00'));
+  });
+
+  test('an order of several purchase units is captured, and its truth says how many units (an order of one says nothing)', async () => {
+    const created = await api(sim, await getToken(sim), 'POST', '/v2/checkout/orders', {
+      body: { intent: 'CAPTURE', purchase_units: [{ reference_id: 'a', amount: USD('30.00') }, { reference_id: 'b', amount: USD('20.00') }, { reference_id: 'c', amount: USD('5.00') }] },
+    });
+    const orderId = (JSON.parse(created.text) as { id: string }).id;
+    await sim.control.approveOrder(orderId);
+    const truth = await capture(orderId);
+    assert.equal(truth.purchaseUnits, 3);
+    assert.deepEqual(truth.capture?.amount, USD('30.00'), 'the other fields describe the first unit');
+    const { orderId: single } = await sim.control.checkout({ amount: USD('10.00') });
+    assert.equal('purchaseUnits' in (await capture(single)), false, 'absent, so single-unit results are recorded as before');
   });
 
   test('a retry replays the same capture (same PayPal-Request-Id): one capture, not two', async () => {
