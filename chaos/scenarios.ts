@@ -3,17 +3,18 @@ import type { ReviewReasonCode } from '../src/workflows/order-machine';
 import type { ChaosMerchant } from './merchant';
 
 /** What a simulated buyer and merchant do with one order, and how it must end. */
-export type ScenarioKind = 'plain' | 'registered' | 'mismatch' | 'pending' | 'declined' | 'reversed' | 'rejected';
+export type ScenarioKind = 'plain' | 'registered' | 'mismatch' | 'pending' | 'declined' | 'reversed' | 'rejected' | 'multiSeller';
 
 /** Share of orders per scenario (the rest of the run's orders are `plain`). */
 export const SCENARIO_WEIGHTS: Record<ScenarioKind, number> = {
-  plain: 0.55,
+  plain: 0.52,
   registered: 0.1,
   mismatch: 0.05,
   pending: 0.08,
   declined: 0.05,
   reversed: 0.12,
   rejected: 0.05,
+  multiSeller: 0.03,
 };
 
 /** The correct end of an order. */
@@ -45,6 +46,9 @@ export const EXPECTED: Record<ScenarioKind, Expectation> = {
   // the reversal and ends as `refunded`, since it never saw the update succeed.
   reversed: { state: 'revoked', orState: 'refunded', updates: ['order.paid', 'order.reversed'] },
   rejected: { state: 'needs_review', reviewReason: 'service_update_failed', updates: [] },
+  // Two purchase units (a multi-seller payment): both captured, then left to support, never delivered on the first
+  // unit alone, whatever its two capture webhooks do.
+  multiSeller: { state: 'needs_review', reviewReason: 'multiple_purchase_units', updates: [] },
 };
 
 /** One simulated order as the chaos engine tracks it. */
@@ -126,9 +130,10 @@ async function persist<T>(ms: number, call: () => Promise<T>): Promise<T> {
 }
 
 /**
- * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), a capture
- * that will be pending or declined, or a merchant registration (`POST /orders`, with the right or a wrong amount)
- * before the buyer approves (at once, or for every other registered order LATE_APPROVAL_MS later, in followUp).
+ * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), one of two
+ * purchase units, a capture that will be pending or declined, or a merchant registration (`POST /orders`, with the
+ * right or a wrong amount) before the buyer approves (at once, or for every other registered order
+ * LATE_APPROVAL_MS later, in followUp).
  */
 export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<void> {
   const amount = { currency_code: 'USD', value: order.amount };
@@ -136,7 +141,14 @@ export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<
   const registerFirst = order.kind === 'registered' || order.kind === 'mismatch';
   const captureOutcome = order.kind === 'pending' ? 'PENDING' : order.kind === 'declined' ? 'DECLINED' : 'COMPLETED';
   const created = await persist(60_000, () =>
-    deps.control.checkout({ amount, custom_id: customId, invoice_id: `inv-${order.index}`, captureOutcome, approve: !registerFirst }),
+    deps.control.checkout({
+      amount,
+      custom_id: customId,
+      invoice_id: `inv-${order.index}`,
+      captureOutcome,
+      approve: !registerFirst,
+      ...(order.kind === 'multiSeller' ? { otherUnits: [{ currency_code: 'USD', value: '5.00' }] } : {}),
+    }),
   );
   order.orderId = created.orderId;
   if (!registerFirst) return;

@@ -31,6 +31,8 @@ export interface CheckoutInput {
   pendingReason?: string;
   /** Buyer approves right away (default true). */
   approve?: boolean;
+  /** Further purchase units, by amount: a multi-seller payment. The first unit is `amount` with the fields above. */
+  otherUnits?: { currency_code: string; value: string }[];
 }
 
 /** Result of {@link SimulatorControlClient.checkout}. */

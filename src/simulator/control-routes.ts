@@ -23,6 +23,8 @@ const checkoutSchema = z.object({
   captureOutcome: outcome,
   pendingReason,
   approve: z.boolean().default(true),
+  // Further purchase units by amount (a multi-seller payment); the first unit is `amount` with the fields above.
+  otherUnits: z.array(z.object({ currency_code: z.string(), value: z.string() })).max(9).default([]),
 });
 const reverseSchema = z.object({ amount: z.object({ currency_code: z.string(), value: z.string() }).optional() }).default({});
 const webhookUrlSchema = z.object({ url: z.url({ protocol: /^https?$/ }).optional() });
@@ -76,6 +78,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ServerDeps): v
           ...(input.invoice_id === undefined ? {} : { invoice_id: input.invoice_id }),
           ...(input.description === undefined ? {} : { description: input.description }),
         },
+        ...input.otherUnits.map((amount) => ({ amount })),
       ],
     });
     if (input.approve) approveOrder(ctx, created.id, { ...(input.captureOutcome ? { captureOutcome: input.captureOutcome } : {}), ...(input.pendingReason ? { pendingReason: input.pendingReason } : {}) });
