@@ -1,4 +1,5 @@
-// What `ppf orders show` prints about an order's amount: PayPal's (captured or not) beside the registered one.
+// What `ppf orders show` prints about an order's amount: PayPal's (captured or not; a multi-seller payment's first unit)
+// beside the registered one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { printOrder } from '../../src/cli/format';
@@ -34,4 +35,9 @@ test('an amount support accepted is shown beside the registered one', () => {
 test('a captured amount is shown as captured; an order with no amount known shows no amount line', () => {
   assert.ok(printed({ truth: captured('COMPLETED') }).includes('Amount     10.00 USD at PayPal, captured'));
   assert.ok(!printed({}).some((l) => l.startsWith('Amount')));
+});
+
+test('a multi-seller payment\'s amount is shown as its first unit\'s, and says so', () => {
+  const lines = printed({ truth: { ...captured('COMPLETED', { amount: USD('30.00') }), purchaseUnits: 2 } });
+  assert.ok(lines.includes('Amount     30.00 USD (first of 2 purchase units) at PayPal, captured'), lines.join('\n'));
 });
