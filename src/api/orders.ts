@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import { ORDER_ID_PATTERN } from '../paypal/events';
+import { REVIEW_REASON_CODES } from '../workflows/order-model';
 import { DecisionOutcomeUnknownError, DecisionRejectedError, OrderAlreadyRegisteredError, type OrdersClient } from '../temporal/orders-client';
 import { TEMPORAL_RETRY_AFTER_S } from './errors';
 
@@ -31,9 +32,14 @@ export const registerBody = z.object({
   merchantReference: z.string().trim().min(1).max(127).optional(),
 });
 /** Query of `GET /orders`. */
-export const listQuery = z.object({ state: z.string().regex(/^[a-z_]+$/).optional(), limit: z.coerce.number().int().min(1).max(1000).optional() });
+export const listQuery = z.object({
+  state: z.string().regex(/^[a-z_]+$/).optional(),
+  /** A review reason (the README's table): each has its owner, so each team can list its own queue. */
+  reason: z.enum(REVIEW_REASON_CODES).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+});
 
-/** `GET /orders/:orderId`, `GET /orders?state=`, `POST /orders/:orderId/(approve|retry|reject)`. */
+/** `GET /orders/:orderId`, `GET /orders?state=&reason=`, `POST /orders/:orderId/(approve|retry|reject)`. */
 export const orderRoutes: FastifyPluginAsync<OrderRouteOptions> = async (app, { orders }) => {
   app.get('/orders/:orderId', async (req, reply) => {
     const params = orderParams.safeParse(req.params);

@@ -39,7 +39,10 @@ export function printOrder(body: Record<string, unknown>): void {
 
 /** Human-readable rendering of `GET /orders`. */
 export function printOrderList(body: Record<string, unknown>): void {
-  const orders = (body.orders ?? []) as { orderId: string; state?: string; status: string; startTime: string }[];
+  const orders = (body.orders ?? []) as { orderId: string; state?: string; reviewReason?: string; status: string; startTime: string }[];
   if (orders.length === 0) return console.log('no orders');
-  for (const o of orders) console.log(`${o.orderId.padEnd(20)} ${(o.state ?? '?').padEnd(18)} ${o.status.padEnd(10)} ${o.startTime}`);
+  for (const o of orders) {
+    const reason = o.reviewReason ? `  ${o.reviewReason}` : '';
+    console.log(`${o.orderId.padEnd(20)} ${(o.state ?? '?').padEnd(18)} ${o.status.padEnd(10)} ${o.startTime}${reason}`);
+  }
 }

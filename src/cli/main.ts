@@ -55,11 +55,12 @@ function text(value: unknown): string {
 const orders = program.command('orders').description('inspect orders');
 orders
   .command('list')
-  .description('list orders (from Temporal visibility), optionally by state')
+  .description('list orders (from Temporal visibility), optionally by state and review reason')
   .option('--state <state>', 'e.g. needs_review, payment_pending, fulfilled')
+  .option('--reason <code>', 'orders in review for this reason, e.g. service_update_failed, amount_mismatch')
   .option('--limit <n>', 'at most this many', '50')
-  .action(async (o: { state?: string; limit: string }) => {
-    const qs = new URLSearchParams({ limit: o.limit, ...(o.state ? { state: o.state } : {}) });
+  .action(async (o: { state?: string; reason?: string; limit: string }) => {
+    const qs = new URLSearchParams({ limit: o.limit, ...(o.state ? { state: o.state } : {}), ...(o.reason ? { reason: o.reason } : {}) });
     await run('GET', `/orders?${qs.toString()}`, undefined, printOrderList);
   });
 orders

@@ -17,7 +17,7 @@ import { TRACED_MEMO_KEY } from '../workflows/interceptors';
 import { initialSearchAttributes } from '../workflows/presentation';
 import type { OrderWorkflowInput, orderWorkflowV4 } from '../workflows/order';
 import type { Amount, OrderState, ReviewDecisionKind } from '../workflows/order-machine';
-import { OrderStateKey, PayPalCaptureId, PayPalOrderId } from '../workflows/search-attributes';
+import { OrderStateKey, PayPalCaptureId, PayPalOrderId, ReviewReason } from '../workflows/search-attributes';
 import type { OrderTiming } from '../workflows/timing';
 
 /** Settings every new order workflow starts with. */
@@ -85,6 +85,8 @@ export interface OrderListItem {
   orderId: string;
   workflowId: string;
   state: string | undefined;
+  /** Why it waits for a human, while it does (`needs_review`). */
+  reviewReason?: string;
   status: string;
   startTime: string;
 }
@@ -269,15 +271,18 @@ export class OrdersClient {
   }
 
   /** Orders by state via Temporal visibility (eventually consistent, newest first). */
-  async listOrders(filter: { state?: string; limit?: number } = {}): Promise<OrderListItem[]> {
+  async listOrders(filter: { state?: string; reason?: string; limit?: number } = {}): Promise<OrderListItem[]> {
     const clauses = [ORDER_WORKFLOW_TYPE_CLAUSE];
     if (filter.state) clauses.push(`OrderState = "${filter.state.replace(/[^a-z_]/g, '')}"`);
+    if (filter.reason) clauses.push(`ReviewReason = "${filter.reason.replace(/[^a-z_]/g, '')}"`);
     const items: OrderListItem[] = [];
     for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const reviewReason = wf.typedSearchAttributes.get(ReviewReason); // '' once out of review
       items.push({
         orderId: wf.typedSearchAttributes.get(PayPalOrderId) ?? wf.workflowId.replace(/^paypal-order-/, ''),
         workflowId: wf.workflowId,
         state: wf.typedSearchAttributes.get(OrderStateKey),
+        ...(reviewReason ? { reviewReason } : {}),
         status: wf.status.name,
         startTime: wf.startTime.toISOString(),
       });

@@ -227,12 +227,15 @@ describe('order flow on a real Temporal server', () => {
       assert.equal(status.review?.code, 'service_update_failed');
       assert.match(status.review?.message ?? '', /500/);
       assert.deepEqual(h.receiver.successfulKeys(orderId), []);
-      // Ops find it in Temporal visibility by search attribute.
+      // Ops find it in Temporal visibility by search attribute, and the merchant's team by its review reason.
+      type Listed = { orders: { orderId: string; reviewReason?: string }[] };
       const listed = await waitFor('order in visibility as needs_review', async () => {
-        const res = await h.admin('/orders?state=needs_review');
-        return (res.body as unknown as { orders: { orderId: string }[] }).orders.find((o) => o.orderId === orderId);
+        const res = await h.admin('/orders?state=needs_review&reason=service_update_failed');
+        return (res.body as unknown as Listed).orders.find((o) => o.orderId === orderId);
       });
-      assert.equal(listed.orderId, orderId);
+      assert.equal(listed.reviewReason, 'service_update_failed');
+      const otherQueue = (await h.admin('/orders?reason=amount_mismatch')).body as unknown as Listed;
+      assert.ok(!otherQueue.orders.some((o) => o.orderId === orderId), 'not in another reason\'s queue');
     } finally {
       h.receiver.defaultStatus = 200;
     }

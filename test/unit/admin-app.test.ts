@@ -16,6 +16,8 @@ describe('admin app: docs, health, readiness, metrics, error mapping', () => {
   /** What the last decide() call received; its answer is `decideAnswer`. */
   let decided: unknown[] | undefined;
   let decideAnswer: () => Promise<{ state: 'cancelled' }> = () => Promise.reject(new Error('unused'));
+  /** What the last listOrders() call received. */
+  let listed: unknown;
   /** The answer of getStatus(). */
   let statusAnswer: () => Promise<undefined> = () => Promise.resolve(undefined);
 
@@ -29,7 +31,10 @@ describe('admin app: docs, health, readiness, metrics, error mapping', () => {
           decided = args;
           return decideAnswer();
         },
-        listOrders: () => Promise.resolve([]),
+        listOrders: (filter) => {
+          listed = filter;
+          return Promise.resolve([]);
+        },
         registerOrder: () => Promise.reject(new Error('unused')),
       },
       ops: { metrics, readiness: { temporal: () => Promise.resolve(temporalReady), worker: () => Promise.resolve(true as const) } },
@@ -112,6 +117,19 @@ describe('admin app: docs, health, readiness, metrics, error mapping', () => {
     assert.equal(invalid.statusCode, 500, 'a request Temporal refuses would fail again: not a 503');
     assert.deepEqual(invalid.json(), { error: 'internal_error', message: 'internal error; retry later' });
     statusAnswer = () => Promise.resolve(undefined);
+  });
+
+  test('GET /orders filters by state and review reason; an unknown reason is a 400 naming the known ones', async () => {
+    const headers = { authorization: 'Bearer unit-token' };
+    const ok = await app.inject({ method: 'GET', url: '/orders?state=needs_review&reason=multiple_purchase_units', headers });
+    assert.equal(ok.statusCode, 200);
+    assert.deepEqual(listed, { state: 'needs_review', reason: 'multiple_purchase_units' });
+    listed = undefined;
+    const bad = await app.inject({ method: 'GET', url: '/orders?reason=paid_twice', headers });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json<{ error: string }>().error, 'invalid_query');
+    assert.match(bad.json<{ message: string }>().message, /service_update_failed/);
+    assert.equal(listed, undefined, 'nothing listed');
   });
 
   test('order routes need the token; health does not', async () => {

@@ -2,24 +2,28 @@
 // beside the registered one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { printOrder } from '../../src/cli/format';
+import { printOrder, printOrderList } from '../../src/cli/format';
 import type { OrderStatusView } from '../../src/workflows/messages';
 import { at, captured } from '../helpers/order-data';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
 
-/** The lines printOrder writes for `order`. */
-function printed(order: Partial<OrderStatusView>): string[] {
-  const view = { ...at('awaiting_payment'), workflowId: 'paypal-order-ORDER1', eventsSeen: 0, duplicateEvents: 0, ...order };
+/** The lines `print` writes to the console. */
+function consoleLines(print: () => void): string[] {
   const lines: string[] = [];
   const log = console.log;
   console.log = (text: string) => lines.push(...text.split('\n'));
   try {
-    printOrder(view);
+    print();
   } finally {
     console.log = log;
   }
   return lines;
+}
+
+/** The lines printOrder writes for `order`. */
+function printed(order: Partial<OrderStatusView>): string[] {
+  return consoleLines(() => printOrder({ ...at('awaiting_payment'), workflowId: 'paypal-order-ORDER1', eventsSeen: 0, duplicateEvents: 0, ...order }));
 }
 
 test('an amount left uncaptured is shown as PayPal has it, beside the registered amount', () => {
@@ -40,4 +44,15 @@ test('a captured amount is shown as captured; an order with no amount known show
 test('a multi-seller payment\'s amount is shown as its first unit\'s, and says so', () => {
   const lines = printed({ truth: { ...captured('COMPLETED', { amount: USD('30.00') }), purchaseUnits: 2 } });
   assert.ok(lines.includes('Amount     30.00 USD (first of 2 purchase units) at PayPal, captured'), lines.join('\n'));
+});
+
+test('the order list shows the review reason of an order in review, and nothing for the others', () => {
+  const lines = consoleLines(() => printOrderList({ orders: [
+    { orderId: 'ORDER1', state: 'needs_review', reviewReason: 'multiple_purchase_units', status: 'RUNNING', startTime: '2026-01-01T00:00:00.000Z' },
+    { orderId: 'ORDER2', state: 'fulfilled', status: 'RUNNING', startTime: '2026-01-01T00:00:01.000Z' },
+  ] }));
+  assert.deepEqual(lines, [
+    'ORDER1               needs_review       RUNNING    2026-01-01T00:00:00.000Z  multiple_purchase_units',
+    'ORDER2               fulfilled          RUNNING    2026-01-01T00:00:01.000Z',
+  ]);
 });
