@@ -55,6 +55,9 @@ export const ISSUE_DESCRIPTIONS: Record<string, string> = {
     'Cannot initiate a refund as the capture is pending. Capture is typically pending when the payer has funded the transaction by using an e-check or bank account.',
   AUTHORIZATION_VOIDED: 'A voided authorization cannot be captured or reauthorized.',
   AUTHORIZATION_ALREADY_CAPTURED: 'Authorization has been previously captured and hence cannot be voided.',
+  AUTH_CAPTURE_CURRENCY_MISMATCH: 'Currency of capture must be the same as currency of authorization.',
+  MAX_CAPTURE_AMOUNT_EXCEEDED:
+    'Capture amount exceeds allowable limit. Please contact customer service or your account manager to request the change to your overage limit. The default overage limit is 115%, which allows the sum of all captures to be up to 115% of the order amount. The ability to over capture is subjected to regulatory approvals.',
   // orders.patch
   ORDER_ALREADY_COMPLETED: 'The order cannot be patched after it is completed.',
   PATCH_PATH_REQUIRED: "Please specify a 'path' for the field for which the operation needs to be performed.",
@@ -93,9 +96,12 @@ export function notFound(id: string): PayPalHttpError {
   return error(404, 'RESOURCE_NOT_FOUND', [detail('INVALID_RESOURCE_ID', { field: 'id', value: id, location: 'path' })]);
 }
 
-/** 422 UNPROCESSABLE_ENTITY with one issue (e.g. ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED). */
-export function unprocessable(issue: string): PayPalHttpError {
-  return error(422, 'UNPROCESSABLE_ENTITY', [detail(issue)]);
+/**
+ * 422 UNPROCESSABLE_ENTITY with one issue (e.g. ORDER_NOT_APPROVED, ORDER_ALREADY_CAPTURED), described as PayPal
+ * describes it; `description` where one operation's spec words the same issue differently.
+ */
+export function unprocessable(issue: string, description?: string): PayPalHttpError {
+  return error(422, 'UNPROCESSABLE_ENTITY', [description ? { issue, description } : detail(issue)]);
 }
 
 /** 400 INVALID_REQUEST with one issue about a body field (JSON pointer in `field`). */

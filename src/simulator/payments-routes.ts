@@ -30,7 +30,7 @@ export function registerPaymentsRoutes(app: FastifyInstance, deps: ServerDeps): 
   );
 
   app.post<IdParams>('/v2/payments/authorizations/:id/capture', async (request, reply) =>
-    sendAnswer(reply, captureAuthorization(ctx, request.params.id, paypalRequestId(request))),
+    sendAnswer(reply, captureAuthorization(ctx, request.params.id, request.body, paypalRequestId(request))),
   );
 
   app.post<IdParams>('/v2/payments/authorizations/:id/void', (request) =>

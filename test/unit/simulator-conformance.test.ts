@@ -144,6 +144,47 @@ describe('simulator conformance with PayPal OpenAPI specs', () => {
     assert.equal(unauthenticated.json.name, 'AUTHENTICATION_FAILURE');
   });
 
+  test('an authorization captured in parts: 201 per part, PARTIALLY_CAPTURED until the amount is used up, 422 past the overage limit or once captured', async () => {
+    const { orderId } = await rig.sim.control.checkout({ amount: { currency_code: 'USD', value: '10.00' }, intent: 'AUTHORIZE' });
+    const authorized = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/authorize`, { requestId: 'a1' });
+    assert.equal(authorized.status, 201, authorized.text);
+    const authId = (authorized.json.purchase_units as { payments: { authorizations: { id: string }[] } }[])[0]!.payments.authorizations[0]!.id;
+    const capture = (requestId: string, body: unknown) => api(rig.sim, rig.token, 'POST', `/v2/payments/authorizations/${authId}/capture`, { requestId, body });
+    const path = '/v2/payments/authorizations/{authorization_id}/capture';
+
+    const part = await capture('c1', { amount: { currency_code: 'USD', value: '6.00' } });
+    assert.equal(part.status, 201, part.text);
+    conforms(PAYMENTS, 'post', path, 201, part.json);
+    assert.deepEqual(part.json.amount, { currency_code: 'USD', value: '6.00' });
+    const partly = await api(rig.sim, rig.token, 'GET', `/v2/payments/authorizations/${authId}`);
+    conforms(PAYMENTS, 'get', '/v2/payments/authorizations/{authorization_id}', 200, partly.json);
+    assert.equal(partly.json.status, 'PARTIALLY_CAPTURED');
+
+    // PayPal's default overage limit: all captures together up to 115 % of the authorized 10.00.
+    const tooMuch = await capture('c2', { amount: { currency_code: 'USD', value: '5.51' } });
+    assert.equal(tooMuch.status, 422);
+    conforms(PAYMENTS, 'post', path, 422, tooMuch.json);
+    assert.equal(tooMuch.json.details?.[0]?.issue, 'MAX_CAPTURE_AMOUNT_EXCEEDED');
+    const otherCurrency = await capture('c3', { amount: { currency_code: 'EUR', value: '1.00' } });
+    assert.equal(otherCurrency.status, 422);
+    conforms(PAYMENTS, 'post', path, 422, otherCurrency.json);
+    assert.equal(otherCurrency.json.details?.[0]?.issue, 'AUTH_CAPTURE_CURRENCY_MISMATCH');
+
+    const rest = await capture('c4', {});
+    assert.equal(rest.status, 201);
+    assert.deepEqual(rest.json.amount, { currency_code: 'USD', value: '4.00' }, 'no amount: what is left');
+    assert.equal((await api(rig.sim, rig.token, 'GET', `/v2/payments/authorizations/${authId}`)).json.status, 'CAPTURED');
+    const order = await api(rig.sim, rig.token, 'GET', `/v2/checkout/orders/${orderId}`);
+    conforms(ORDERS, 'get', '/v2/checkout/orders/{id}', 200, order.json);
+    const captures = (order.json.purchase_units as { payments: { captures: { id: string }[] } }[])[0]!.payments.captures;
+    assert.deepEqual(captures.map((c) => c.id), [part.json.id, rest.json.id], 'both captures on the order, in order');
+
+    const more = await capture('c5', {});
+    assert.equal(more.status, 422);
+    conforms(PAYMENTS, 'post', path, 422, more.json);
+    assert.equal(more.json.details?.[0]?.issue, 'AUTHORIZATION_ALREADY_CAPTURED');
+  });
+
   test('webhook event resources match the resources PayPal documents (order, capture, refund)', async () => {
     const { orderId } = await rig.sim.control.checkout({ amount: { currency_code: 'USD', value: '12.00' } });
     const capture = await api(rig.sim, rig.token, 'POST', `/v2/checkout/orders/${orderId}/capture`, { requestId: `w-${orderId}` });

@@ -16,6 +16,20 @@ const refundRequestSchema = z
   })
   .loose();
 
+/** The part of PayPal's authorization capture request the simulator understands; other fields are ignored. */
+const authorizationCaptureSchema = z
+  .object({
+    amount: z.object({ currency_code: z.string(), value: z.string() }).optional(),
+    final_capture: z.boolean().default(false),
+    invoice_id: z.string().min(1).max(127).optional(),
+    note_to_payer: z.string().min(1).max(255).optional(),
+    soft_descriptor: z.string().min(1).max(22).optional(),
+  })
+  .loose();
+
+/** PayPal's default overage limit: the sum of an authorization's captures may reach 115 % of its amount. */
+const MAX_CAPTURE_PERCENT = 115n;
+
 /** Looks up a capture or throws PayPal's 404. */
 export function requireCapture(ctx: SimContext, id: string): CaptureRecord {
   const capture = ctx.store.captures.get(id);
@@ -136,21 +150,49 @@ export function reverseCapture(ctx: SimContext, id: string, amount?: { currency_
   return refund;
 }
 
-/** `POST /v2/payments/authorizations/{id}/capture`: captures the full authorized amount (capture outcome as approved). */
-export function captureAuthorization(ctx: SimContext, id: string, requestId: string | undefined): ApiAnswer {
+/**
+ * `POST /v2/payments/authorizations/{id}/capture`: the whole amount left, or a part (`amount`); further captures stay
+ * possible until one says `final_capture` (PayPal's default is false) or the authorized amount is used up. Each
+ * capture has the outcome chosen at approval.
+ */
+export function captureAuthorization(ctx: SimContext, id: string, body: unknown, requestId: string | undefined): ApiAnswer {
   const replay = ctx.store.idempotentAnswer('auth-capture', id, requestId);
   if (replay) return replay;
   const auth = requireAuthorization(ctx, id);
   if (auth.status === 'VOIDED') throw unprocessable('AUTHORIZATION_VOIDED');
-  if (auth.status === 'CAPTURED') throw unprocessable('AUTHORIZATION_ALREADY_CAPTURED');
+  if (auth.status === 'CAPTURED') throw unprocessable('AUTHORIZATION_ALREADY_CAPTURED', 'Authorization has previously been captured.');
+  const parsed = authorizationCaptureSchema.safeParse(body ?? {});
+  if (!parsed.success) throw invalidRequest('INVALID_PARAMETER_VALUE', `/${parsed.error.issues[0]!.path.join('/')}`);
+  const currency = auth.amount.currency_code;
+  const authorized = toMinor(auth.amount.value, currency) ?? 0n;
+  const captured = capturedMinor(ctx, auth);
+  const requested = parsed.data.amount;
+  let minor = authorized - captured;
+  if (requested) {
+    if (requested.currency_code !== currency) throw unprocessable('AUTH_CAPTURE_CURRENCY_MISMATCH');
+    const value = toMinor(requested.value, currency);
+    if (value === undefined || value <= 0n) throw invalidRequest('INVALID_PARAMETER_VALUE', '/amount/value', requested.value);
+    // PayPal's default overage limit: all captures together up to 115 % of the authorized amount.
+    if ((captured + value) * 100n > authorized * MAX_CAPTURE_PERCENT) throw unprocessable('MAX_CAPTURE_AMOUNT_EXCEEDED');
+    minor = value;
+  }
   const order = requireOrder(ctx, auth.orderId);
-  auth.status = 'CAPTURED';
+  auth.status = parsed.data.final_capture || captured + minor >= authorized ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
   auth.updateTime = isoSeconds();
-  const capture = newCapture(ctx, order, auth, auth.id);
+  const invoiceId = parsed.data.invoice_id ?? auth.invoiceId;
+  const capture = newCapture(ctx, order, { ...auth, amount: { currency_code: currency, value: fromMinor(minor, currency) }, ...(invoiceId ? { invoiceId } : {}) }, auth.id);
   auth.captureIds.push(capture.id);
   const answer = { statusCode: 201, body: JSON.stringify(renderCapture(capture, ctx.baseUrl())) };
   ctx.store.rememberAnswer('auth-capture', id, requestId, answer);
   return answer;
+}
+
+/** What the authorization's captures took from it so far (a declined or failed capture took nothing). */
+function capturedMinor(ctx: SimContext, auth: AuthorizationRecord): bigint {
+  return auth.captureIds.reduce((sum, captureId) => {
+    const c = ctx.store.captures.get(captureId);
+    return c && c.status !== 'DECLINED' && c.status !== 'FAILED' ? sum + (toMinor(c.amount.value, c.amount.currency_code) ?? 0n) : sum;
+  }, 0n);
 }
 
 /** `POST /v2/payments/authorizations/{id}/void`: emits PAYMENT.AUTHORIZATION.VOIDED. */

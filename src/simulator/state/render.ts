@@ -126,7 +126,7 @@ export function renderAuthorization(auth: AuthorizationRecord, baseUrl: string):
 export function renderOrder(order: OrderRecord, store: SimulatorStore, baseUrl: string): Json {
   const self = `${baseUrl}/v2/checkout/orders/${order.id}`;
   const purchaseUnits = order.purchaseUnits.map((unit) => {
-    const captures = [...store.captures.values()].filter((c) => c.orderId === order.id && c.referenceId === unit.referenceId);
+    const captures = order.captureIds.map((id) => store.captures.get(id)).filter((c): c is CaptureRecord => c?.referenceId === unit.referenceId);
     const refunds = captures.flatMap((c) => c.refundIds.map((id) => store.refunds.get(id))).filter((r) => r !== undefined);
     const auths = order.authorizationIds.map((id) => store.authorizations.get(id)).filter((a) => a?.referenceId === unit.referenceId);
     const payments = {

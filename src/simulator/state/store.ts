@@ -10,7 +10,7 @@ export type OrderStatus = 'CREATED' | 'APPROVED' | 'VOIDED' | 'COMPLETED';
 export type CaptureStatus = 'COMPLETED' | 'DECLINED' | 'PARTIALLY_REFUNDED' | 'PENDING' | 'REFUNDED' | 'FAILED';
 
 /** Authorization statuses (subset of PayPal's). */
-export type AuthorizationStatus = 'CREATED' | 'CAPTURED' | 'VOIDED';
+export type AuthorizationStatus = 'CREATED' | 'PARTIALLY_CAPTURED' | 'CAPTURED' | 'VOIDED';
 
 /** A purchase unit as the merchant created it. */
 export interface PurchaseUnitRecord {
