@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
-import type { Order } from '../paypal/schemas';
+import type { Capture, Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
 import { captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 import { heartbeatWhile } from './heartbeat';
@@ -122,7 +122,7 @@ const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_
  */
 export function toPaymentTruth(order: Order): PaymentTruth {
   const unit = order.purchase_units?.[0];
-  const capture = unit?.payments?.captures?.[0];
+  const capture = paymentCapture(unit?.payments?.captures ?? []);
   const authorization = unit?.payments?.authorizations?.[0];
   return {
     orderStatus: order.status,
@@ -145,6 +145,25 @@ export function toPaymentTruth(order: Order): PaymentTruth {
         }
       : undefined,
   };
+}
+
+/** Capture statuses that never took money, and those that gave all of it back. */
+const NO_MONEY = new Set(['DECLINED', 'FAILED']);
+const MONEY_BACK = new Set(['REFUNDED', 'REVERSED']);
+
+/**
+ * The capture that stands for the order's payment. One capture is itself. An authorization the merchant captured
+ * in parts has several: the first that took money stands for them, with the status of the whole payment, so that
+ * a part refunded while another is still paid reads PARTIALLY_REFUNDED (the order is not revoked), and only every
+ * part refunded reads REFUNDED or REVERSED. Each part's refunds are listed with the order's refunds either way.
+ */
+export function paymentCapture(captures: readonly Capture[]): Capture | undefined {
+  const paid = captures.filter((c) => !NO_MONEY.has(c.status));
+  const first = paid[0] ?? captures[0];
+  if (paid.length <= 1 || !first) return first;
+  const allBack = paid.every((c) => MONEY_BACK.has(c.status));
+  const someBack = paid.some((c) => MONEY_BACK.has(c.status) || c.status === 'PARTIALLY_REFUNDED');
+  return !allBack && someBack ? { ...first, status: 'PARTIALLY_REFUNDED' } : first;
 }
 
 /** Permanent PayPal answers become non-retryable failures with a type; everything else is retried by Temporal. */

@@ -14,6 +14,10 @@ export interface Amount {
 export interface PaymentTruth {
   /** Orders v2 status: CREATED, SAVED, APPROVED, VOIDED, COMPLETED, PAYER_ACTION_REQUIRED, or anything new. */
   orderStatus: string;
+  /**
+   * The capture that stands for the payment: the only one, or, for an authorization the merchant captured in parts,
+   * the first that took money, with the status of the whole payment (activities' paymentCapture).
+   */
   capture?: {
     id: string;
     /** COMPLETED, PENDING, DECLINED, FAILED, REFUNDED, PARTIALLY_REFUNDED, or anything new. */

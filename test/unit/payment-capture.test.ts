@@ -1,0 +1,39 @@
+// Which capture stands for an order's payment, and with which status, when the merchant captured an authorization
+// in parts (paymentCapture): the machine revokes an order only when its payment reads fully refunded.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { paymentCapture } from '../../src/activities/paypal';
+import type { Capture } from '../../src/paypal/schemas';
+
+const part = (id: string, status: string): Capture => ({ id, status, amount: { currency_code: 'USD', value: '5.00' } });
+const stands = (...parts: Capture[]) => {
+  const c = paymentCapture(parts);
+  return c && `${c.id} ${c.status}`;
+};
+
+test('no capture, or one: nothing, or that capture as it is', () => {
+  assert.equal(paymentCapture([]), undefined);
+  for (const status of ['COMPLETED', 'PENDING', 'REFUNDED', 'DECLINED']) assert.equal(stands(part('A', status)), `A ${status}`);
+});
+
+test('parts all paid: the first stands for them, as it is', () => {
+  assert.equal(stands(part('A', 'COMPLETED'), part('B', 'COMPLETED')), 'A COMPLETED');
+  assert.equal(stands(part('A', 'PENDING'), part('B', 'COMPLETED')), 'A PENDING');
+});
+
+test('some parts refunded, others still paid: PARTIALLY_REFUNDED, whichever part it was', () => {
+  assert.equal(stands(part('A', 'REFUNDED'), part('B', 'COMPLETED')), 'A PARTIALLY_REFUNDED');
+  assert.equal(stands(part('A', 'COMPLETED'), part('B', 'REVERSED')), 'A PARTIALLY_REFUNDED');
+  assert.equal(stands(part('A', 'COMPLETED'), part('B', 'PARTIALLY_REFUNDED')), 'A PARTIALLY_REFUNDED');
+});
+
+test('every part refunded or reversed: the first part\'s status, so the order can be revoked', () => {
+  assert.equal(stands(part('A', 'REFUNDED'), part('B', 'REFUNDED')), 'A REFUNDED');
+  assert.equal(stands(part('A', 'REVERSED'), part('B', 'REFUNDED')), 'A REVERSED');
+});
+
+test('parts that never took money do not count: the first paid part stands, or the first part if none paid', () => {
+  assert.equal(stands(part('A', 'DECLINED'), part('B', 'COMPLETED')), 'B COMPLETED');
+  assert.equal(stands(part('A', 'REFUNDED'), part('B', 'DECLINED')), 'A REFUNDED');
+  assert.equal(stands(part('A', 'DECLINED'), part('B', 'FAILED')), 'A DECLINED');
+});
