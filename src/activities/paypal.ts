@@ -117,8 +117,9 @@ function readAgainLater(type: string, message: string, retryGapsMs: number[]): A
 const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_TYPES.paypalCaptureRejected, 400: FAILURE_TYPES.paypalCaptureRejected };
 
 /**
- * Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's; the
- * count of units is kept only when there are several (a multi-seller payment, which goes to review).
+ * Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's, and
+ * its capture the one that stands for the payment (paymentCapture); the count of units is kept only when there are
+ * several (a multi-seller payment, which goes to review).
  */
 export function toPaymentTruth(order: Order): PaymentTruth {
   const unit = order.purchase_units?.[0];

@@ -50,7 +50,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/orders': {
         get: {
-          summary: 'List orders from Temporal visibility',
+          summary: 'List orders from Temporal visibility, by state and review reason',
           security: [{ adminToken: [] }],
           parameters: listParams,
           responses: { 200: jsonResponse('Orders, newest first'), 400: errorResponse('Invalid query'), 401: errorResponse('Bad token') },
