@@ -117,13 +117,16 @@ function readAgainLater(type: string, message: string, retryGapsMs: number[]): A
 const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_TYPES.paypalCaptureRejected, 400: FAILURE_TYPES.paypalCaptureRejected };
 
 /**
- * Normalises an Orders v2 resource into what the state machine needs. The first purchase unit is the order's, and
- * its capture the one that stands for the payment (paymentCapture); the count of units is kept only when there are
- * several (a multi-seller payment, which goes to review).
+ * Normalises an Orders v2 resource into what the state machine needs: one payment per order. The first purchase
+ * unit gives the order's amount and references. The capture that stands for the payment (paymentCapture) and the
+ * refunds are every unit's, so that a multi-seller payment (several units: the count is kept, and the machine
+ * sends it to review) that support approves is watched for refunds of every seller's part.
  */
 export function toPaymentTruth(order: Order): PaymentTruth {
-  const unit = order.purchase_units?.[0];
-  const capture = paymentCapture(unit?.payments?.captures ?? []);
+  const units = order.purchase_units ?? [];
+  const unit = units[0];
+  const capture = paymentCapture(units.flatMap((u) => u.payments?.captures ?? []));
+  const refunds = units.length > 1 ? units.flatMap((u) => u.payments?.refunds ?? []) : unit?.payments?.refunds;
   const authorization = unit?.payments?.authorizations?.[0];
   return {
     orderStatus: order.status,
@@ -131,8 +134,8 @@ export function toPaymentTruth(order: Order): PaymentTruth {
     orderAmount: unit?.amount ? { value: unit.amount.value, currency_code: unit.amount.currency_code } : undefined,
     customId: capture?.custom_id ?? unit?.custom_id,
     invoiceId: capture?.invoice_id ?? unit?.invoice_id,
-    ...((order.purchase_units?.length ?? 0) > 1 ? { purchaseUnits: order.purchase_units!.length } : {}),
-    refunds: unit?.payments?.refunds?.map((r) => ({
+    ...(units.length > 1 ? { purchaseUnits: units.length } : {}),
+    refunds: refunds?.map((r) => ({
       id: r.id,
       status: r.status,
       amount: r.amount ? { value: r.amount.value, currency_code: r.amount.currency_code } : undefined,
@@ -154,9 +157,10 @@ const MONEY_BACK = new Set(['REFUNDED', 'REVERSED']);
 
 /**
  * The capture that stands for the order's payment. One capture is itself. An authorization the merchant captured
- * in parts has several: the first that took money stands for them, with the status of the whole payment, so that
- * a part refunded while another is still paid reads PARTIALLY_REFUNDED (the order is not revoked), and only every
- * part refunded reads REFUNDED or REVERSED. Each part's refunds are listed with the order's refunds either way.
+ * in parts, or a multi-seller payment's units, have several: the first that took money stands for them, with the
+ * status of the whole payment, so that a part refunded while another is still paid reads PARTIALLY_REFUNDED (the
+ * order is not revoked), and only every part refunded reads REFUNDED or REVERSED. Each part's refunds are listed
+ * with the order's refunds either way.
  */
 export function paymentCapture(captures: readonly Capture[]): Capture | undefined {
   const paid = captures.filter((c) => !NO_MONEY.has(c.status));

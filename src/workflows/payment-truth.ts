@@ -15,8 +15,9 @@ export interface PaymentTruth {
   /** Orders v2 status: CREATED, SAVED, APPROVED, VOIDED, COMPLETED, PAYER_ACTION_REQUIRED, or anything new. */
   orderStatus: string;
   /**
-   * The capture that stands for the payment: the only one, or, for an authorization the merchant captured in parts,
-   * the first that took money, with the status of the whole payment (activities' paymentCapture).
+   * The capture that stands for the payment: the only one, or, when there are several (an authorization the
+   * merchant captured in parts, a multi-seller payment's units), the first that took money, with the status of the
+   * whole payment (activities' paymentCapture).
    */
   capture?: {
     id: string;
@@ -34,7 +35,8 @@ export interface PaymentTruth {
   invoiceId?: string;
   /**
    * How many purchase units PayPal's order has, when more than one (PayPal's multi-seller payments, each unit a
-   * payment to its own payee); every other field describes the first unit. Absent for an order of one unit.
+   * payment to its own payee). The order's amount and references then describe the first unit; the capture and the
+   * refunds are every unit's. Absent for an order of one unit.
    */
   purchaseUnits?: number;
 }

@@ -292,7 +292,7 @@ describe('order flow on a real Temporal server', () => {
     await h.simulator.control.approveOrder(orderId);
     const status = await h.waitForState(orderId, 'needs_review');
     assert.equal(status.review?.code, 'multiple_purchase_units');
-    assert.match(status.review?.message ?? '', /^PayPal's order has 2 purchase units \(a multi-seller payment\), captured at PayPal; the first unit's capture \S+ is COMPLETED\./);
+    assert.match(status.review?.message ?? '', /^PayPal's order has 2 purchase units \(a multi-seller payment\), captured at PayPal; its first paid capture \S+ is COMPLETED\./);
     const captures = (await h.simulator.control.events({ orderId })).filter((e) => e.event.event_type === 'PAYMENT.CAPTURE.COMPLETED');
     assert.equal(captures.length, 2, 'both units captured at PayPal');
     assert.equal(h.receiver.forOrder(orderId).length, 0, 'nothing delivered');
@@ -300,9 +300,21 @@ describe('order flow on a real Temporal server', () => {
     const approved = await h.admin(`/orders/${orderId}/approve`, { method: 'POST', body: { reason: 'both sellers confirmed', actor: 'ana@support' } });
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     await h.waitForState(orderId, 'fulfilled');
-    const updates = h.receiver.forOrder(orderId);
-    assert.equal(updates.length, 1);
-    assert.equal(updates[0]?.payload.override, true, 'delivered as support\'s override');
+    const paid = h.receiver.forOrder(orderId);
+    assert.equal(paid.length, 1);
+    assert.equal(paid[0]?.payload.override, true, 'delivered as support\'s override');
+
+    // The refund watch covers every seller: the second seller's refund is reported and leaves the order fulfilled
+    // (the first seller's part is still paid); the first seller's refund then revokes it.
+    const [first, second] = captures.map((e) => e.event.resource.id as string);
+    const secondRefund = await h.simulator.control.reverseCapture(second!);
+    await waitFor('the second seller\'s reversal reported', () => h.receiver.forOrder(orderId).find((u) => u.payload.refundId === secondRefund.id));
+    assert.equal((await waitFor('reversal recorded', async () => {
+      const s = await h.status(orderId);
+      return s?.refundsNotified.includes(secondRefund.id) ? s : undefined;
+    })).state, 'fulfilled');
+    await h.simulator.control.reverseCapture(first!);
+    await h.waitForState(orderId, 'revoked');
   });
 
   test('ops endpoints: ready, and webhook / service update metrics counted', async () => {

@@ -1,9 +1,10 @@
 // Which capture stands for an order's payment, and with which status, when the merchant captured an authorization
-// in parts (paymentCapture): the machine revokes an order only when its payment reads fully refunded.
+// in parts or a multi-seller payment has a capture per unit (paymentCapture): the machine revokes an order only
+// when its payment reads fully refunded.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { paymentCapture } from '../../src/activities/paypal';
-import type { Capture } from '../../src/paypal/schemas';
+import { paymentCapture, toPaymentTruth } from '../../src/activities/paypal';
+import type { Capture, Order } from '../../src/paypal/schemas';
 
 const part = (id: string, status: string): Capture => ({ id, status, amount: { currency_code: 'USD', value: '5.00' } });
 const stands = (...parts: Capture[]) => {
@@ -36,4 +37,24 @@ test('parts that never took money do not count: the first paid part stands, or t
   assert.equal(stands(part('A', 'DECLINED'), part('B', 'COMPLETED')), 'B COMPLETED');
   assert.equal(stands(part('A', 'REFUNDED'), part('B', 'DECLINED')), 'A REFUNDED');
   assert.equal(stands(part('A', 'DECLINED'), part('B', 'FAILED')), 'A DECLINED');
+});
+
+test('a multi-seller payment: every unit\'s captures and refunds make the payment; amount and references are the first unit\'s', () => {
+  const unit = (ref: string, value: string, capture: Capture, refunds: { id: string; status: string }[] = []) => ({
+    reference_id: ref,
+    amount: { currency_code: 'USD', value },
+    custom_id: `custom-${ref}`,
+    payments: { captures: [capture], refunds },
+  });
+  const order = {
+    id: 'ORDER1',
+    status: 'COMPLETED',
+    purchase_units: [unit('a', '30.00', part('A', 'COMPLETED')), unit('b', '20.00', part('B', 'REFUNDED'), [{ id: 'R-B', status: 'COMPLETED' }])],
+  } as Order;
+  const truth = toPaymentTruth(order);
+  assert.equal(truth.purchaseUnits, 2);
+  assert.deepEqual(truth.orderAmount, { currency_code: 'USD', value: '30.00' });
+  assert.equal(truth.customId, 'custom-a');
+  assert.deepEqual([truth.capture?.id, truth.capture?.status], ['A', 'PARTIALLY_REFUNDED'], 'the second seller refunded, the first still paid');
+  assert.deepEqual(truth.refunds?.map((r) => r.id), ['R-B'], 'the second seller\'s refund is the order\'s');
 });
