@@ -28,7 +28,7 @@ export interface PaymentTruth {
   };
   /** Authorize flow only: the order's authorization (CREATED, CAPTURED, VOIDED, EXPIRED, ...). */
   authorization?: { id: string; status: string };
-  /** Refunds and reversals of the capture, as PayPal lists them on the order. */
+  /** Refunds and reversals of the payment's captures, as PayPal lists them on the order. */
   refunds?: { id: string; status: string; amount?: Amount }[];
   orderAmount?: Amount;
   customId?: string;
