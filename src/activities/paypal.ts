@@ -3,7 +3,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
 import type { Capture, Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import { captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
+import { addAmounts, captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
@@ -158,9 +158,9 @@ const MONEY_BACK = new Set(['REFUNDED', 'REVERSED']);
 /**
  * The capture that stands for the order's payment. One capture is itself. An authorization the merchant captured
  * in parts, or a multi-seller payment's units, have several: the first that took money stands for them, with the
- * status of the whole payment, so that a part refunded while another is still paid reads PARTIALLY_REFUNDED (the
- * order is not revoked), and only every part refunded reads REFUNDED or REVERSED. Each part's refunds are listed
- * with the order's refunds either way.
+ * amount they took together and the status of the whole payment, so that a part refunded while another is still
+ * paid reads PARTIALLY_REFUNDED (the order is not revoked), and only every part refunded reads REFUNDED or
+ * REVERSED. Each part's refunds are listed with the order's refunds either way.
  */
 export function paymentCapture(captures: readonly Capture[]): Capture | undefined {
   const paid = captures.filter((c) => !NO_MONEY.has(c.status));
@@ -168,7 +168,9 @@ export function paymentCapture(captures: readonly Capture[]): Capture | undefine
   if (paid.length <= 1 || !first) return first;
   const allBack = paid.every((c) => MONEY_BACK.has(c.status));
   const someBack = paid.some((c) => MONEY_BACK.has(c.status) || c.status === 'PARTIALLY_REFUNDED');
-  return !allBack && someBack ? { ...first, status: 'PARTIALLY_REFUNDED' } : first;
+  const amounts = paid.map((c) => c.amount).filter((a) => a !== undefined);
+  const total = amounts.length === paid.length ? addAmounts(amounts) : undefined;
+  return { ...first, status: !allBack && someBack ? 'PARTIALLY_REFUNDED' : first.status, amount: total ?? first.amount };
 }
 
 /** Permanent PayPal answers become non-retryable failures with a type; everything else is retried by Temporal. */

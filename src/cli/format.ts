@@ -2,16 +2,17 @@ import type { OrderStatusView } from '../workflows/messages';
 import { formatAmount } from '../workflows/order-model';
 
 /**
- * The order's amount as PayPal shows it, captured or not (the first unit's, for a multi-seller payment), and the
- * amount the merchant registered: support compares them for an `amount_mismatch`. Undefined when neither is known.
+ * The order's amount as PayPal shows it, captured or not (a multi-seller payment's: captured over all its units),
+ * and the amount the merchant registered: support compares them for an `amount_mismatch`. Undefined when neither
+ * is known.
  */
 function amountLine(o: OrderStatusView): string | undefined {
   const captured = o.truth?.capture?.amount;
   const atPayPal = captured ?? o.truth?.orderAmount;
   const registered = o.expectedAmount && `registered ${formatAmount(o.expectedAmount)}`;
   const accepted = o.acceptedAmount && `${formatAmount(o.acceptedAmount)} accepted by support`;
-  // A multi-seller payment: PaymentTruth describes its first purchase unit only, so say so.
-  const units = o.truth?.purchaseUnits ? ` (first of ${o.truth.purchaseUnits} purchase units)` : '';
+  // A multi-seller payment: captured over several purchase units, so say so.
+  const units = o.truth?.purchaseUnits ? ` over ${o.truth.purchaseUnits} purchase units` : '';
   const paypal = atPayPal && `${formatAmount(atPayPal)}${units} at PayPal${captured ? ', captured' : ', not captured'}`;
   const parts = [paypal, registered, accepted].filter(Boolean);
   return parts.length > 0 ? `Amount     ${parts.join(' · ')}` : undefined;

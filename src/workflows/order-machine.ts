@@ -187,8 +187,8 @@ function onTruth(t: Step, truth: PaymentTruth): void {
   // A multi-seller payment is one payment per unit: captured like any order (below), then left to support rather
   // than fulfilled, cancelled or refunded on what its first unit alone says.
   if (hasSeveralPurchaseUnits(truth) && (capture || truth.orderStatus === 'COMPLETED') && switchOn(t.options.reviewMultiUnitOrders)) {
-    const first = capture ? `its first paid capture ${capture.id} is ${capture.status}` : 'it lists no capture';
-    t.review('multiple_purchase_units', `PayPal's order has ${truth.purchaseUnits} purchase units (a multi-seller payment), captured at PayPal; ${first}. Only orders of one unit are fulfilled automatically`);
+    const paid = capture ? `${capture.amount ? `${formatAmount(capture.amount)} in all, ` : ''}payment ${capture.status}, first capture ${capture.id}` : 'no capture listed';
+    t.review('multiple_purchase_units', `PayPal's order has ${truth.purchaseUnits} purchase units (a multi-seller payment), captured at PayPal (${paid}). Only orders of one unit are fulfilled automatically`);
     return;
   }
 

@@ -50,5 +50,6 @@ describe('orders the merchant captures itself, in parts', () => {
     const paid = h.receiver.forOrder(orderId).filter((u) => u.payload.type === 'order.paid');
     assert.equal(paid.length, 1, 'delivered once');
     assert.equal(paid[0]?.payload.captureId, first.id, 'on the first capture');
+    assert.deepEqual(paid[0]?.payload.amount, USD('6.00'), 'for what it took');
   });
 });

@@ -292,7 +292,7 @@ describe('order flow on a real Temporal server', () => {
     await h.simulator.control.approveOrder(orderId);
     const status = await h.waitForState(orderId, 'needs_review');
     assert.equal(status.review?.code, 'multiple_purchase_units');
-    assert.match(status.review?.message ?? '', /^PayPal's order has 2 purchase units \(a multi-seller payment\), captured at PayPal; its first paid capture \S+ is COMPLETED\./);
+    assert.match(status.review?.message ?? '', /^PayPal's order has 2 purchase units \(a multi-seller payment\), captured at PayPal \(50\.00 USD in all, payment COMPLETED, first capture \S+\)\./);
     const captures = (await h.simulator.control.events({ orderId })).filter((e) => e.event.event_type === 'PAYMENT.CAPTURE.COMPLETED');
     assert.equal(captures.length, 2, 'both units captured at PayPal');
     assert.equal(h.receiver.forOrder(orderId).length, 0, 'nothing delivered');
@@ -303,6 +303,7 @@ describe('order flow on a real Temporal server', () => {
     const paid = h.receiver.forOrder(orderId);
     assert.equal(paid.length, 1);
     assert.equal(paid[0]?.payload.override, true, 'delivered as support\'s override');
+    assert.deepEqual(paid[0]?.payload.amount, USD('50.00'), 'what the buyer paid both sellers');
 
     // The refund watch covers every seller: the second seller's refund is reported and leaves the order fulfilled
     // (the first seller's part is still paid); the first seller's refund then revokes it.

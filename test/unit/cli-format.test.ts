@@ -1,5 +1,5 @@
-// What `ppf orders show` prints about an order's amount: PayPal's (captured or not; a multi-seller payment's first unit)
-// beside the registered one.
+// What `ppf orders show` prints about an order's amount: PayPal's (captured or not; a multi-seller payment's over its
+// units) beside the registered one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { printOrder, printOrderList } from '../../src/cli/format';
@@ -41,9 +41,9 @@ test('a captured amount is shown as captured; an order with no amount known show
   assert.ok(!printed({}).some((l) => l.startsWith('Amount')));
 });
 
-test('a multi-seller payment\'s amount is shown as its first unit\'s, and says so', () => {
-  const lines = printed({ truth: { ...captured('COMPLETED', { amount: USD('30.00') }), purchaseUnits: 2 } });
-  assert.ok(lines.includes('Amount     30.00 USD (first of 2 purchase units) at PayPal, captured'), lines.join('\n'));
+test('a multi-seller payment\'s amount says it was captured over several purchase units', () => {
+  const lines = printed({ truth: { ...captured('COMPLETED', { amount: USD('35.00') }), purchaseUnits: 2 } });
+  assert.ok(lines.includes('Amount     35.00 USD over 2 purchase units at PayPal, captured'), lines.join('\n'));
 });
 
 test('the order list shows the review reason of an order in review, and nothing for the others', () => {

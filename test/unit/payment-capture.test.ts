@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { paymentCapture, toPaymentTruth } from '../../src/activities/paypal';
 import type { Capture, Order } from '../../src/paypal/schemas';
+import { addAmounts } from '../../src/workflows/payment-truth';
 
 const part = (id: string, status: string): Capture => ({ id, status, amount: { currency_code: 'USD', value: '5.00' } });
 const stands = (...parts: Capture[]) => {
@@ -17,9 +18,22 @@ test('no capture, or one: nothing, or that capture as it is', () => {
   for (const status of ['COMPLETED', 'PENDING', 'REFUNDED', 'DECLINED']) assert.equal(stands(part('A', status)), `A ${status}`);
 });
 
-test('parts all paid: the first stands for them, as it is', () => {
+test('parts all paid: the first stands for them, with the amount they took together', () => {
   assert.equal(stands(part('A', 'COMPLETED'), part('B', 'COMPLETED')), 'A COMPLETED');
   assert.equal(stands(part('A', 'PENDING'), part('B', 'COMPLETED')), 'A PENDING');
+  const declinedToo = paymentCapture([part('A', 'COMPLETED'), part('X', 'DECLINED'), { ...part('B', 'REFUNDED'), amount: { currency_code: 'USD', value: '2.5' } }]);
+  assert.deepEqual(declinedToo?.amount, { currency_code: 'USD', value: '7.50' }, 'a declined part took nothing; a refunded one took its amount');
+});
+
+test('amounts add up exactly in decimal, and only plain decimals of one currency', () => {
+  const usd = (value: string) => ({ currency_code: 'USD', value });
+  assert.deepEqual(addAmounts([usd('30.00'), usd('5.5')]), usd('35.50'));
+  assert.deepEqual(addAmounts([usd('0.10'), usd('0.20')]), usd('0.30'), 'no binary floating point');
+  assert.deepEqual(addAmounts([usd('999999999999999.99'), usd('0.01')]), usd('1000000000000000.00'));
+  assert.deepEqual(addAmounts([{ currency_code: 'JPY', value: '100' }, { currency_code: 'JPY', value: '250' }]), { currency_code: 'JPY', value: '350' });
+  assert.equal(addAmounts([]), undefined);
+  assert.equal(addAmounts([usd('1.00'), { currency_code: 'EUR', value: '1.00' }]), undefined, 'two currencies');
+  for (const odd of ['-1.00', '1e3', '1.', '.5', ' 1.00']) assert.equal(addAmounts([usd('1.00'), usd(odd)]), undefined, odd);
 });
 
 test('some parts refunded, others still paid: PARTIALLY_REFUNDED, whichever part it was', () => {
