@@ -16,8 +16,8 @@ export interface PaymentTruth {
   orderStatus: string;
   /**
    * The capture that stands for the payment: the only one, or, when there are several (an authorization the
-   * merchant captured in parts, a multi-seller payment's units), the first that took money, with the status of the
-   * whole payment (activities' paymentCapture).
+   * merchant captured in parts, a multi-seller payment's units), the first that took money, with the amount they
+   * took together and the status of the whole payment (activities' paymentCapture).
    */
   capture?: {
     id: string;
