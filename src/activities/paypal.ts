@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import { PayPalApiError, type PayPalClient } from '../paypal/client';
-import type { Capture, Order } from '../paypal/schemas';
+import { addAmounts } from '../paypal/money';
+import type { Capture, Money, Order } from '../paypal/schemas';
 import { FAILURE_TYPES } from '../workflows/failure-types';
-import { addAmounts, captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
+import { captureStillPending, paymentUnchanged, uncapturedAmountDiffers, type Amount, type PaymentStatus, type PaymentTruth } from '../workflows/order-machine';
 import { heartbeatWhile } from './heartbeat';
 
 /** PayPal activities: the only way the workflow learns what is true about a payment. */
@@ -126,29 +127,30 @@ export function toPaymentTruth(order: Order): PaymentTruth {
   const units = order.purchase_units ?? [];
   const unit = units[0];
   const capture = paymentCapture(units.flatMap((u) => u.payments?.captures ?? []));
-  const refunds = units.length > 1 ? units.flatMap((u) => u.payments?.refunds ?? []) : unit?.payments?.refunds;
+  const refunds = units.flatMap((u) => u.payments?.refunds ?? []);
   const authorization = unit?.payments?.authorizations?.[0];
   return {
     orderStatus: order.status,
     authorization: authorization ? { id: authorization.id, status: authorization.status } : undefined,
-    orderAmount: unit?.amount ? { value: unit.amount.value, currency_code: unit.amount.currency_code } : undefined,
+    orderAmount: amountOf(unit?.amount),
     customId: capture?.custom_id ?? unit?.custom_id,
     invoiceId: capture?.invoice_id ?? unit?.invoice_id,
     ...(units.length > 1 ? { purchaseUnits: units.length } : {}),
-    refunds: refunds?.map((r) => ({
-      id: r.id,
-      status: r.status,
-      amount: r.amount ? { value: r.amount.value, currency_code: r.amount.currency_code } : undefined,
-    })),
+    refunds: refunds.length > 0 ? refunds.map((r) => ({ id: r.id, status: r.status, amount: amountOf(r.amount) })) : undefined,
     capture: capture
       ? {
           id: capture.id,
           status: capture.status,
           reason: capture.status_details?.reason,
-          amount: capture.amount ? { value: capture.amount.value, currency_code: capture.amount.currency_code } : undefined,
+          amount: amountOf(capture.amount),
         }
       : undefined,
   };
+}
+
+/** An amount as the machine keeps it: PayPal's money object without any other field PayPal may add. */
+function amountOf(m: Money | undefined): Amount | undefined {
+  return m ? { value: m.value, currency_code: m.currency_code } : undefined;
 }
 
 /** Capture statuses that never took money, and those that gave all of it back. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { moneySchema } from '../paypal/schemas';
 import type { ServerDeps } from './deps';
 import { notFound } from './errors';
 import type { EventRecord } from './events';
@@ -15,7 +16,7 @@ const pendingReason = z.string().regex(/^[A-Z_]+$/).max(64).optional();
 
 const approveSchema = z.object({ captureOutcome: outcome, pendingReason }).default({});
 const checkoutSchema = z.object({
-  amount: z.object({ currency_code: z.string(), value: z.string() }),
+  amount: moneySchema,
   intent: z.enum(['CAPTURE', 'AUTHORIZE']).default('CAPTURE'),
   custom_id: z.string().optional(),
   invoice_id: z.string().optional(),
@@ -24,9 +25,9 @@ const checkoutSchema = z.object({
   pendingReason,
   approve: z.boolean().default(true),
   // Further purchase units by amount (a multi-seller payment); the first unit is `amount` with the fields above.
-  otherUnits: z.array(z.object({ currency_code: z.string(), value: z.string() })).max(9).default([]),
+  otherUnits: z.array(moneySchema).max(9).default([]),
 });
-const reverseSchema = z.object({ amount: z.object({ currency_code: z.string(), value: z.string() }).optional() }).default({});
+const reverseSchema = z.object({ amount: moneySchema.optional() }).default({});
 const webhookUrlSchema = z.object({ url: z.url({ protocol: /^https?$/ }).optional() });
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {

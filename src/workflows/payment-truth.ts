@@ -97,22 +97,6 @@ export function uncapturedAmountDiffers(expected: Amount, truth: PaymentTruth): 
   return !truth.capture && !sameAmount(expected, truth.orderAmount);
 }
 
-/**
- * The sum of amounts in one currency, exact in decimal (`30.00` + `5.5` = `35.50`); undefined when they are none,
- * in several currencies, or not plain decimals (PayPal sends plain decimals; anything else is not summed).
- */
-export function addAmounts(amounts: readonly Amount[]): Amount | undefined {
-  const currency = amounts[0]?.currency_code;
-  if (!currency || amounts.some((a) => a.currency_code !== currency || !/^\d{1,15}(\.\d{1,6})?$/.test(a.value))) return undefined;
-  const scale = Math.max(...amounts.map((a) => a.value.split('.')[1]?.length ?? 0));
-  const total = amounts.reduce((sum, a) => {
-    const [units = '0', fraction = ''] = a.value.split('.');
-    return sum + BigInt(units + fraction.padEnd(scale, '0'));
-  }, 0n);
-  const digits = total.toString().padStart(scale + 1, '0');
-  return { currency_code: currency, value: scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits };
-}
-
 /** An amount as people read it: `12.00 USD`. */
 export function formatAmount(a: Amount): string {
   return `${a.value} ${a.currency_code}`;

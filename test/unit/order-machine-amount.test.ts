@@ -12,7 +12,7 @@ import {
   type OrderData,
   type PaymentTruth,
 } from '../../src/workflows/order-machine';
-import { at, captured, NOW } from '../helpers/order-data';
+import { at, captured, NOW, supportDecision } from '../helpers/order-data';
 
 const USD = (value: string) => ({ currency_code: 'USD', value });
 const CHECKED: MachineOptions = { checkAmountBeforeCapture: true, captureOnApprovalHint: true };
@@ -20,7 +20,7 @@ const CHECKED: MachineOptions = { checkAmountBeforeCapture: true, captureOnAppro
 const registered = (state: OrderData['state'], patch: Partial<OrderData> = {}) => at(state, { expectedAmount: USD('10.00'), ...patch });
 const approvedFor = (value: string): PaymentTruth => ({ orderStatus: 'APPROVED', orderAmount: USD(value) });
 const decide = (data: OrderData, decision: 'approve' | 'retry' | 'reject', options: MachineOptions = CHECKED) =>
-  transition(data, { type: 'decision', decision: { decision, actor: 'ana@support', reason: 'checked with the buyer', at: NOW } }, NOW, options);
+  transition(data, supportDecision(decision, 'checked with the buyer'), NOW, options);
 
 describe('order state machine: a registered amount is checked before the capture (checkAmountBeforeCapture)', () => {
   test('an approved order for another amount goes to review uncaptured: no capture command, an alert', () => {

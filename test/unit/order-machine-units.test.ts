@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CURRENT_MACHINE_OPTIONS, transition, type MachineOptions, type OrderData, type PaymentTruth } from '../../src/workflows/order-machine';
-import { at, captured, NOW } from '../helpers/order-data';
+import { at, captured, NOW, supportDecision } from '../helpers/order-data';
 
 const REVIEWED: MachineOptions = { ...CURRENT_MACHINE_OPTIONS };
 /** `truth` as PayPal shows an order of `units` purchase units. */
@@ -70,7 +70,7 @@ describe('order state machine: orders of several purchase units go to review onc
   test('support decides: approve delivers as an override, retry reads again and comes back, reject cancels', () => {
     const inReview = read(at('capturing'), ofUnits(captured('COMPLETED'))).data;
     const decide = (decision: 'approve' | 'retry' | 'reject') =>
-      transition(inReview, { type: 'decision', decision: { decision, actor: 'ana@support', reason: 'checked every seller', at: NOW } }, NOW, REVIEWED);
+      transition(inReview, supportDecision(decision, 'checked every seller'), NOW, REVIEWED);
     const approved = decide('approve');
     assert.equal(approved.data.state, 'fulfilling');
     assert.deepEqual(approved.commands, [{ type: 'update_service', override: true }]);

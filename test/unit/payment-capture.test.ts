@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { paymentCapture, toPaymentTruth } from '../../src/activities/paypal';
 import type { Capture, Order } from '../../src/paypal/schemas';
-import { addAmounts } from '../../src/workflows/payment-truth';
+import { addAmounts } from '../../src/paypal/money';
 
 const part = (id: string, status: string): Capture => ({ id, status, amount: { currency_code: 'USD', value: '5.00' } });
 const stands = (...parts: Capture[]) => {

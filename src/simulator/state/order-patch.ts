@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidRequest, unprocessable } from '../errors';
 import { isoSeconds } from '../ids';
-import { toMinor } from '../money';
+import { toMinor } from '../../paypal/money';
 import type { SimContext } from './context';
 import { moneySchema, requireOrder } from './orders';
 import type { PurchaseUnitRecord } from './store';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { invalidRequest, notFound, unprocessable } from '../errors';
 import { accountId, isoSeconds, paypalId } from '../ids';
-import { toMinor } from '../money';
+import { toMinor } from '../../paypal/money';
 import { controlError, type ApiAnswer, type SimContext } from './context';
 import { renderAuthorization, renderCapture, renderOrder, PAYEE } from './render';
 import type { CaptureOutcome, CaptureRecord, OrderRecord } from './store';

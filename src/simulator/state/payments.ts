@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { invalidRequest, notFound, unprocessable } from '../errors';
 import { isoSeconds, paypalId } from '../ids';
-import { fromMinor, toMinor } from '../money';
+import { fromMinor, toMinor, type Money } from '../../paypal/money';
+import { moneySchema } from '../../paypal/schemas';
 import { controlError, type ApiAnswer, type SimContext } from './context';
 import { newCapture, requireOrder } from './orders';
 import { renderAuthorization, renderCapture, renderRefund } from './render';
@@ -9,7 +10,7 @@ import type { AuthorizationRecord, CaptureRecord, RefundRecord } from './store';
 
 const refundRequestSchema = z
   .object({
-    amount: z.object({ currency_code: z.string(), value: z.string() }).optional(),
+    amount: moneySchema.optional(),
     invoice_id: z.string().min(1).max(127).optional(),
     custom_id: z.string().min(1).max(127).optional(),
     note_to_payer: z.string().min(1).max(255).optional(),
@@ -19,7 +20,7 @@ const refundRequestSchema = z
 /** The part of PayPal's authorization capture request the simulator understands; other fields are ignored. */
 const authorizationCaptureSchema = z
   .object({
-    amount: z.object({ currency_code: z.string(), value: z.string() }).optional(),
+    amount: moneySchema.optional(),
     final_capture: z.boolean().default(false),
     invoice_id: z.string().min(1).max(127).optional(),
     note_to_payer: z.string().min(1).max(255).optional(),
@@ -51,11 +52,13 @@ export function requireAuthorization(ctx: SimContext, id: string): Authorization
   return auth;
 }
 
+/** The total of records' amounts in minor units; a record not found counts nothing. */
+function totalMinor(records: readonly ({ amount: Money } | undefined)[]): bigint {
+  return records.reduce((sum, r) => (r ? sum + (toMinor(r.amount.value, r.amount.currency_code) ?? 0n) : sum), 0n);
+}
+
 function refundedMinor(ctx: SimContext, capture: CaptureRecord): bigint {
-  return capture.refundIds.reduce((sum, id) => {
-    const r = ctx.store.refunds.get(id);
-    return r ? sum + (toMinor(r.amount.value, r.amount.currency_code) ?? 0n) : sum;
-  }, 0n);
+  return totalMinor(capture.refundIds.map((id) => ctx.store.refunds.get(id)));
 }
 
 /** Records a refund/reversal of `amountMinor` (undefined = everything left) and updates the capture status. */
@@ -189,10 +192,8 @@ export function captureAuthorization(ctx: SimContext, id: string, body: unknown,
 
 /** What the authorization's captures took from it so far (a declined or failed capture took nothing). */
 function capturedMinor(ctx: SimContext, auth: AuthorizationRecord): bigint {
-  return auth.captureIds.reduce((sum, captureId) => {
-    const c = ctx.store.captures.get(captureId);
-    return c && c.status !== 'DECLINED' && c.status !== 'FAILED' ? sum + (toMinor(c.amount.value, c.amount.currency_code) ?? 0n) : sum;
-  }, 0n);
+  const captures = auth.captureIds.map((id) => ctx.store.captures.get(id));
+  return totalMinor(captures.filter((c) => c?.status !== 'DECLINED' && c?.status !== 'FAILED'));
 }
 
 /** `POST /v2/payments/authorizations/{id}/void`: emits PAYMENT.AUTHORIZATION.VOIDED. */

@@ -1,5 +1,12 @@
-import { feeFor, money, toMinor } from '../money';
+import { money, toMinor } from '../../paypal/money';
 import type { AuthorizationRecord, CaptureRecord, OrderRecord, RefundRecord, SimulatorStore } from './store';
+
+/** A plausible PayPal fee (2.99% + 0.49, rounded half up), so breakdowns look real and net = gross - fee holds. */
+function feeFor(grossMinor: bigint): bigint {
+  // Minor units, so the fixed part is 0.49 for two-decimal currencies and 49 for zero-decimal ones: fine for a fake.
+  const fee = (grossMinor * 299n + 5000n) / 10000n + 49n;
+  return fee > grossMinor ? grossMinor : fee;
+}
 
 /** A HATEOAS link as PayPal writes them. */
 export interface Link {

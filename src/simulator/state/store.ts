@@ -1,4 +1,4 @@
-import type { Money } from '../money';
+import type { Money } from '../../paypal/money';
 
 /** How the buyer's funding behaves when the merchant captures; chosen at approval (control API). */
 export type CaptureOutcome = 'COMPLETED' | 'PENDING' | 'DECLINED';

@@ -1,13 +1,11 @@
 /**
  * Exact decimal arithmetic on PayPal money strings. Amounts are handled as integer minor units so partial refunds
- * add up exactly (floating point would leave 0.01 discrepancies that make "fully refunded" undecidable).
+ * and captures add up exactly (floating point would leave 0.01 discrepancies that make "fully refunded"
+ * undecidable). The simulator keeps its books with it; the activities sum a payment's captures with it.
  */
+import type { Money } from './schemas';
 
-/** A PayPal `money` object. */
-export interface Money {
-  currency_code: string;
-  value: string;
-}
+export type { Money };
 
 const ZERO_DECIMAL_CURRENCIES = new Set(['HUF', 'JPY', 'TWD']);
 
@@ -40,9 +38,18 @@ export function money(minor: bigint, currency: string): Money {
   return { currency_code: currency, value: fromMinor(minor, currency) };
 }
 
-/** A plausible PayPal fee (2.99% + 0.49, rounded half up), so breakdowns look real and net = gross - fee holds. */
-export function feeFor(grossMinor: bigint): bigint {
-  // Minor units, so the fixed part is 0.49 for two-decimal currencies and 49 for zero-decimal ones: fine for a fake.
-  const fee = (grossMinor * 299n + 5000n) / 10000n + 49n;
-  return fee > grossMinor ? grossMinor : fee;
+/**
+ * The sum of amounts in one currency, exact (`30.00` + `5.5` = `35.50`); undefined when there are none, they are
+ * in several currencies, or one is not a valid amount for its currency.
+ */
+export function addAmounts(amounts: readonly Money[]): Money | undefined {
+  const currency = amounts[0]?.currency_code;
+  if (!currency || amounts.some((a) => a.currency_code !== currency)) return undefined;
+  let total = 0n;
+  for (const a of amounts) {
+    const minor = toMinor(a.value, currency);
+    if (minor === undefined) return undefined;
+    total += minor;
+  }
+  return money(total, currency);
 }
