@@ -119,9 +119,10 @@ const CAPTURE_REFUSALS = { 404: FAILURE_TYPES.paypalOrderNotFound, 422: FAILURE_
 
 /**
  * Normalises an Orders v2 resource into what the state machine needs: one payment per order. The first purchase
- * unit gives the order's amount and references. The capture that stands for the payment (paymentCapture) and the
- * refunds are every unit's, so that a multi-seller payment (several units: the count is kept, and the machine
- * sends it to review) that support approves is watched for refunds of every seller's part.
+ * unit gives the order's references. The order's amount, the capture that stands for the payment (paymentCapture)
+ * and the refunds are every unit's: a multi-seller payment (several units: the count is kept, and the machine sends
+ * it to review) is checked against the amount the merchant registered for the whole order, and once support
+ * approves it, it is watched for refunds of every seller's part.
  */
 export function toPaymentTruth(order: Order): PaymentTruth {
   const units = order.purchase_units ?? [];
@@ -132,7 +133,7 @@ export function toPaymentTruth(order: Order): PaymentTruth {
   return {
     orderStatus: order.status,
     authorization: authorization ? { id: authorization.id, status: authorization.status } : undefined,
-    orderAmount: amountOf(unit?.amount),
+    orderAmount: units.length > 1 ? orderTotal(units) : amountOf(unit?.amount),
     customId: capture?.custom_id ?? unit?.custom_id,
     invoiceId: capture?.invoice_id ?? unit?.invoice_id,
     ...(units.length > 1 ? { purchaseUnits: units.length } : {}),
@@ -146,6 +147,15 @@ export function toPaymentTruth(order: Order): PaymentTruth {
         }
       : undefined,
   };
+}
+
+/**
+ * What the buyer approved over every purchase unit; undefined (an amount the machine cannot match) when a unit has
+ * none, or the units' currencies differ (PayPal requires one currency per order).
+ */
+function orderTotal(units: NonNullable<Order['purchase_units']>): Amount | undefined {
+  const amounts = units.map((u) => u.amount);
+  return amounts.every((a) => a !== undefined) ? amountOf(addAmounts(amounts)) : undefined;
 }
 
 /** An amount as the machine keeps it: PayPal's money object without any other field PayPal may add. */

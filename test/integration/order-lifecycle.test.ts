@@ -323,6 +323,16 @@ describe('order lifecycle: pending payments, reconciliation, review, refunds', (
     assert.ok(!events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'captureOrder'), 'no capture attempted');
   });
 
+  test('registered multi-seller order for its total: captured, then in review as multi-seller, not as an amount mismatch', async () => {
+    const { orderId } = await h.simulator.control.checkout({ amount: USD('30.00'), otherUnits: [USD('20.00')], approve: false });
+    assert.equal((await h.admin('/orders', { method: 'POST', body: { orderId, amount: USD('50.00') } })).status, 201);
+    await h.simulator.control.approveOrder(orderId);
+    const status = await h.waitForState(orderId, 'needs_review');
+    assert.equal(status.review?.code, 'multiple_purchase_units', status.review?.message);
+    assert.deepEqual(status.truth?.capture?.amount, USD('50.00'), 'both sellers captured');
+    assert.deepEqual(h.receiver.forOrder(orderId), [], 'nothing delivered before support decides');
+  });
+
   test('a rejected order is never fulfilled by a late or redelivered webhook', async () => {
     const { orderId } = await mismatchInReview();
     assert.equal((await h.admin(`/orders/${orderId}/reject`, { method: 'POST', body: { reason: 'amount mismatch, refunding' } })).status, 200);

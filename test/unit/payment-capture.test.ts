@@ -53,7 +53,7 @@ test('parts that never took money do not count: the first paid part stands, or t
   assert.equal(stands(part('A', 'DECLINED'), part('B', 'FAILED')), 'A DECLINED');
 });
 
-test('a multi-seller payment: every unit\'s captures and refunds make the payment; amount and references are the first unit\'s', () => {
+test('a multi-seller payment: every unit\'s amounts, captures and refunds make the payment; references are the first unit\'s', () => {
   const unit = (ref: string, value: string, capture: Capture, refunds: { id: string; status: string }[] = []) => ({
     reference_id: ref,
     amount: { currency_code: 'USD', value },
@@ -67,8 +67,17 @@ test('a multi-seller payment: every unit\'s captures and refunds make the paymen
   } as Order;
   const truth = toPaymentTruth(order);
   assert.equal(truth.purchaseUnits, 2);
-  assert.deepEqual(truth.orderAmount, { currency_code: 'USD', value: '30.00' });
+  assert.deepEqual(truth.orderAmount, { currency_code: 'USD', value: '50.00' }, 'what the buyer approved over both units');
   assert.equal(truth.customId, 'custom-a');
   assert.deepEqual([truth.capture?.id, truth.capture?.status], ['A', 'PARTIALLY_REFUNDED'], 'the second seller refunded, the first still paid');
   assert.deepEqual(truth.refunds?.map((r) => r.id), ['R-B'], 'the second seller\'s refund is the order\'s');
+});
+
+test('a multi-seller order whose units\' amounts cannot be added has no amount (so a registered amount never matches)', () => {
+  const unit = (ref: string, amount?: { currency_code: string; value: string }) => ({ reference_id: ref, ...(amount ? { amount } : {}) });
+  const truth = (units: ReturnType<typeof unit>[]) => toPaymentTruth({ id: 'ORDER2', status: 'APPROVED', purchase_units: units });
+  assert.deepEqual(truth([unit('a', { currency_code: 'USD', value: '1.00' }), unit('b', { currency_code: 'USD', value: '2.50' })]).orderAmount, { currency_code: 'USD', value: '3.50' });
+  assert.equal(truth([unit('a', { currency_code: 'USD', value: '1.00' }), unit('b', { currency_code: 'EUR', value: '1.00' })]).orderAmount, undefined, 'two currencies');
+  assert.equal(truth([unit('a', { currency_code: 'USD', value: '1.00' }), unit('b')]).orderAmount, undefined, 'a unit without an amount');
+  assert.deepEqual(truth([unit('a', { currency_code: 'USD', value: '1.00' })]).orderAmount, { currency_code: 'USD', value: '1.00' }, 'one unit: its own amount');
 });

@@ -65,7 +65,7 @@ describe('captureOrder activity', () => {
     const truth = await capture(orderId);
     assert.equal(truth.purchaseUnits, 3);
     assert.deepEqual(truth.capture?.amount, USD('55.00'), 'the payment: what every unit\'s capture took');
-    assert.deepEqual(truth.orderAmount, USD('30.00'), 'the order\'s amount and references: the first unit\'s');
+    assert.deepEqual(truth.orderAmount, USD('55.00'), 'the order\'s amount: what the buyer approved over every unit');
     const { orderId: single } = await sim.control.checkout({ amount: USD('10.00') });
     assert.equal('purchaseUnits' in (await capture(single)), false, 'absent, so single-unit results are recorded as before');
   });
