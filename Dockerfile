@@ -1,6 +1,7 @@
 # Production image for the API and the worker (one image, two commands). Debian-based: Temporal's core bridge
-# is a glibc native module, so Alpine/musl images do not work.
-FROM node:20-bookworm-slim AS build
+# is a glibc native module, so Alpine/musl images do not work. Node 24 (LTS): Node 20 reached end of life on
+# 2026-04-30, and npm test passes on 24 (docs/decisions.md, "Node in production").
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +11,7 @@ COPY scripts ./scripts
 # Type-checks the sources and prebuilds the workflow bundle, so workers start without webpack.
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,6 +1,6 @@
-// PayPal's signing certificate: parse the PEM, build a chain to a trusted root (Node's store, extra anchors, the
-// shipped DigiCert intermediate), check the leaf is PayPal's, and check validity at a given time. Time-independent
-// results are cached by the offline verifier (signature.ts); the clock is applied per webhook.
+// PayPal's signing certificate: parse the PEM, build a chain to a trusted root (Node's store, the shipped DigiCert
+// root, extra anchors, the shipped DigiCert intermediate), check the leaf is PayPal's, and check validity at a given
+// time. Time-independent results are cached by the offline verifier (signature.ts); the clock is applied per webhook.
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,13 @@ import { verificationFailure, type Check, type VerificationFailure } from './ver
 
 /** DigiCert's EV server intermediate, shipped because PayPal's cert URL may serve only the leaf. */
 export const SHIPPED_INTERMEDIATE_FILE = 'DigiCertSHA2ExtendedValidationServerCA.pem';
+/**
+ * The root PayPal's webhook signing certificates chain to, shipped as a trust anchor as PayPal's own SDKs ship it.
+ * Mozilla's store dropped it from TLS trust for its age in 2026, and Node's bundled store with it (absent from Node
+ * 24.22, present in 20.20), so without it every real PayPal webhook would fail as `cert_untrusted` on a current Node
+ * (src/paypal/certs/README.md).
+ */
+export const SHIPPED_ROOT_FILE = 'DigiCertHighAssuranceEVRootCA.pem';
 
 const MAX_CHAIN_CERTS = 10;
 const MAX_CHAIN_DEPTH = 6;
@@ -32,17 +39,29 @@ export interface TrustStore {
   intermediates: X509Certificate[];
 }
 
-let systemRoots: X509Certificate[] | undefined;
-let shippedIntermediates: X509Certificate[] | undefined;
+let nodeRoots: X509Certificate[] | undefined;
+let shipped: { roots: X509Certificate[]; intermediates: X509Certificate[] } | undefined;
 
-/** Builds the trust store: `tls.rootCertificates`, `extraAnchorsPem`, and the shipped DigiCert intermediate. */
-export function createTrustStore(extraAnchorsPem: readonly string[] = []): TrustStore {
-  systemRoots ??= rootCertificates.map((pem) => new X509Certificate(pem));
-  shippedIntermediates ??= pemCerts(readFileSync(join(__dirname, 'certs', SHIPPED_INTERMEDIATE_FILE), 'utf8'));
-  const extras = extraAnchorsPem.flatMap((pem) => pemCerts(pem));
+/**
+ * Builds the trust store: Node's root store (`systemRootsPem`, `tls.rootCertificates` unless a test gives its own),
+ * the shipped DigiCert root, `extraAnchorsPem`, and the shipped DigiCert intermediate.
+ */
+export function createTrustStore(extraAnchorsPem: readonly string[] = [], systemRootsPem?: readonly string[]): TrustStore {
+  const system = systemRootsPem ? systemRootsPem.map((pem) => new X509Certificate(pem)) : (nodeRoots ??= rootCertificates.map((pem) => new X509Certificate(pem)));
+  shipped ??= { roots: shippedCerts(SHIPPED_ROOT_FILE), intermediates: shippedCerts(SHIPPED_INTERMEDIATE_FILE) };
+  const roots = [...system, ...shipped.roots, ...extraAnchorsPem.flatMap((pem) => pemCerts(pem))];
   const anchors = new Map<string, X509Certificate[]>();
-  for (const cert of [...systemRoots, ...extras]) anchors.set(cert.subject, [...(anchors.get(cert.subject) ?? []), cert]);
-  return { anchors, anchorFingerprints: new Set([...systemRoots, ...extras].map((c) => c.fingerprint256)), intermediates: shippedIntermediates };
+  const fingerprints = new Set<string>();
+  for (const cert of roots) {
+    if (fingerprints.has(cert.fingerprint256)) continue; // the shipped root is also in Node's store on older Nodes
+    fingerprints.add(cert.fingerprint256);
+    anchors.set(cert.subject, [...(anchors.get(cert.subject) ?? []), cert]);
+  }
+  return { anchors, anchorFingerprints: fingerprints, intermediates: shipped.intermediates };
+}
+
+function shippedCerts(file: string): X509Certificate[] {
+  return pemCerts(readFileSync(join(__dirname, 'certs', file), 'utf8'));
 }
 
 function pemCerts(pem: string): X509Certificate[] {

@@ -25,7 +25,7 @@ export interface OfflineVerifierOptions {
   environment: 'live' | 'sandbox' | 'simulator';
   /** host[:port] entries; defaults per environment ({@link DEFAULT_ALLOWED_CERT_HOSTS}); simulator has none. */
   allowedCertHosts?: string[];
-  /** Extra trust anchors (simulator CA, tests) on top of Node's root store. */
+  /** Extra trust anchors (PAYPAL_CA_FILE, the simulator's CA, tests) on top of Node's root store and the shipped DigiCert root. */
   extraTrustAnchorsPem?: string[];
   /** Injectable clock for the time window, certificate validity and cache expiry. */
   now?: () => Date;

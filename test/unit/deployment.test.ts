@@ -75,6 +75,12 @@ describe('Dockerfile', () => {
     assert.ok(froms.every((f) => /bookworm|bullseye|trixie|slim/.test(f)));
   });
 
+  test('both stages run one supported LTS line of Node (24: Node 20 reached end of life on 2026-04-30)', () => {
+    const nodes = [...dockerfile.matchAll(/^FROM\s+node:(\d+)-/gm)].map((m) => Number(m[1]));
+    assert.equal(nodes.length, 2);
+    assert.deepEqual(nodes, [24, 24]);
+  });
+
   test('prebuilds the workflow bundle and runs the product directly under node (so SIGTERM reaches it)', () => {
     assert.match(dockerfile, /npm run build/);
     assert.ok(pkg.scripts.build?.includes('bundle-workflows'));
