@@ -47,7 +47,7 @@ export const EXPECTED: Record<ScenarioKind, Expectation> = {
   reversed: { state: 'revoked', orState: 'refunded', updates: ['order.paid', 'order.reversed'] },
   rejected: { state: 'needs_review', reviewReason: 'service_update_failed', updates: [] },
   // Two purchase units (a multi-seller payment): both captured, then left to support, never delivered on the first
-  // unit alone, whatever its two capture webhooks do.
+  // unit alone, whatever its two capture webhooks do. Every other one is registered first, for the order's total.
   multiSeller: { state: 'needs_review', reviewReason: 'multiple_purchase_units', updates: [] },
 };
 
@@ -129,16 +129,19 @@ async function persist<T>(ms: number, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The second seller's unit of a multiSeller order. */
+const OTHER_UNIT = { currency_code: 'USD', value: '5.00' };
+
 /**
  * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), one of two
  * purchase units, a capture that will be pending or declined, or a merchant registration (`POST /orders`, with the
- * right or a wrong amount) before the buyer approves (at once, or for every other registered order
- * LATE_APPROVAL_MS later, in followUp).
+ * right or a wrong amount; a multi-seller order's total) before the buyer approves (at once, or for every other
+ * registered order LATE_APPROVAL_MS later, in followUp).
  */
 export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<void> {
   const amount = { currency_code: 'USD', value: order.amount };
   const customId = `${order.kind === 'rejected' ? 'reject' : 'chaos'}-${order.index}`;
-  const registerFirst = order.kind === 'registered' || order.kind === 'mismatch';
+  const registerFirst = order.kind === 'registered' || order.kind === 'mismatch' || (order.kind === 'multiSeller' && order.index % 2 === 1);
   const captureOutcome = order.kind === 'pending' ? 'PENDING' : order.kind === 'declined' ? 'DECLINED' : 'COMPLETED';
   const created = await persist(60_000, () =>
     deps.control.checkout({
@@ -147,12 +150,14 @@ export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<
       invoice_id: `inv-${order.index}`,
       captureOutcome,
       approve: !registerFirst,
-      ...(order.kind === 'multiSeller' ? { otherUnits: [{ currency_code: 'USD', value: '5.00' }] } : {}),
+      ...(order.kind === 'multiSeller' ? { otherUnits: [OTHER_UNIT] } : {}),
     }),
   );
   order.orderId = created.orderId;
   if (!registerFirst) return;
-  const expected = order.kind === 'mismatch' ? (Number(order.amount) + 1).toFixed(2) : order.amount;
+  const expected = order.kind === 'mismatch' ? (Number(order.amount) + 1).toFixed(2)
+    : order.kind === 'multiSeller' ? (Number(order.amount) + Number(OTHER_UNIT.value)).toFixed(2)
+    : order.amount;
   await persist(120_000, async () => {
     const { status } = await deps.admin('/orders', { orderId: created.orderId, amount: { currency_code: 'USD', value: expected } });
     // 409: an earlier attempt did register it (its answer was lost to an outage).
