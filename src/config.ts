@@ -109,6 +109,7 @@ export const configSchema = z
     PAYPAL_WEBHOOK_ID: optionalString,
     PAYPAL_WEBHOOK_VERIFY: z.enum(['offline', 'api']).default('offline'),
     PAYPAL_CERT_HOSTS: csv.optional(),
+    PAYPAL_CA_ISSUER_HOSTS: csv.optional(),
     PAYPAL_CA_FILE: optionalString,
     PAYPAL_TRANSMISSION_MAX_AGE: duration.default(73 * 60 * 60 * 1000),
     PAYPAL_TRANSMISSION_MAX_FUTURE: duration.default(5 * 60 * 1000),

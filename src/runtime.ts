@@ -170,6 +170,7 @@ function buildVerifier(config: Config, paypal: PayPalClient, simulator: RunningS
     environment: config.PAYPAL_ENV,
     allowedCertHosts: config.PAYPAL_CERT_HOSTS ?? (simulatorHost ? [simulatorHost] : undefined),
     extraTrustAnchorsPem: anchors,
+    caIssuerHosts: config.PAYPAL_CA_ISSUER_HOSTS,
     ...window,
   });
 }

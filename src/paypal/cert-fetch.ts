@@ -47,6 +47,22 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
  * is allowed: the verifier checks that before calling. Throws {@link CertFetchError} on any failure.
  */
 export async function fetchCertificatePem(url: URL, opts: CertFetchOptions = {}): Promise<string> {
+  const body = await fetchCertificateBytes(url, opts, 'application/x-pem-file, text/plain;q=0.9, */*;q=0.1');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new CertFetchError('not_pem', 'certificate response is not UTF-8 text', url.href);
+  }
+  if (!PEM_CERT.test(text)) throw new CertFetchError('not_pem', 'certificate response contains no PEM CERTIFICATE block', url.href);
+  return text;
+}
+
+/**
+ * The guarded GET behind {@link fetchCertificatePem}, returning the body's bytes (a CA's issuer certificate is DER).
+ * Throws {@link CertFetchError} on any failure.
+ */
+export async function fetchCertificateBytes(url: URL, opts: CertFetchOptions = {}, accept = '*/*'): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CERT_FETCH_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? DEFAULT_CERT_FETCH_MAX_BYTES;
   const href = url.href;
@@ -59,7 +75,7 @@ export async function fetchCertificatePem(url: URL, opts: CertFetchOptions = {})
       method: 'GET',
       redirect: 'manual',
       signal,
-      headers: { accept: 'application/x-pem-file, text/plain;q=0.9, */*;q=0.1' },
+      headers: { accept },
     });
   } catch (err) {
     throw toFetchError(err, signal, href, timeoutMs);
@@ -79,15 +95,7 @@ export async function fetchCertificatePem(url: URL, opts: CertFetchOptions = {})
     throw new CertFetchError('too_large', `certificate response declares ${declared} bytes, limit is ${maxBytes}`, href);
   }
 
-  const body = await readCapped(res, maxBytes, signal, href, timeoutMs);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    throw new CertFetchError('not_pem', 'certificate response is not UTF-8 text', href);
-  }
-  if (!PEM_CERT.test(text)) throw new CertFetchError('not_pem', 'certificate response contains no PEM CERTIFICATE block', href);
-  return text;
+  return readCapped(res, maxBytes, signal, href, timeoutMs);
 }
 
 /** Reads the body chunk by chunk, cancelling the stream as soon as the byte cap is exceeded. */

@@ -4,7 +4,8 @@
 // never with an exception.
 import { constants, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { DEFAULT_CERT_CACHE_MAX_ENTRIES, DEFAULT_CERT_CACHE_TTL_MS, TtlLruCache } from './cert-cache';
-import { checkChainValidity, createTrustStore, validateCertificatePem, type ValidatedCertificate } from './cert-chain';
+import { DEFAULT_CA_ISSUER_HOSTS, caIssuerUrl, fetchIssuerPem } from './ca-issuer';
+import { checkChainValidity, checkLeafSubject, createTrustStore, parseCertificatePem, validateCertificatePem, type ValidatedCertificate } from './cert-chain';
 import { CertFetchError, fetchCertificatePem } from './cert-fetch';
 import { webhookSignedMessage } from './signed-message';
 import { verificationFailure, type Check, type VerificationFailure } from './verification-failure';
@@ -37,6 +38,13 @@ export interface OfflineVerifierOptions {
   certCache?: { ttlMs?: number; maxEntries?: number };
   /** Certificate download; default {@link fetchCertificatePem}. */
   fetchCert?: (url: URL) => Promise<string>;
+  /**
+   * CA hosts whose "CA Issuers" addresses may be fetched when the served certificate's issuer is neither served nor
+   * shipped (host[:port]; default {@link DEFAULT_CA_ISSUER_HOSTS}; empty: never).
+   */
+  caIssuerHosts?: readonly string[];
+  /** Issuer certificate download, returning PEM; default {@link fetchIssuerPem}. */
+  fetchIssuer?: (url: URL) => Promise<string>;
   /**
    * Deadline (headers and body) for the default guarded download; default 5 s (`DEFAULT_CERT_FETCH_TIMEOUT_MS`).
    * Ignored when `fetchCert` is given. Lets tests exercise a stalled cert server without waiting 5 s.
@@ -193,6 +201,8 @@ export function createOfflineVerifier(opts: OfflineVerifierOptions): WebhookVeri
   const ttlMs = opts.certCache?.ttlMs ?? DEFAULT_CERT_CACHE_TTL_MS;
   const maxEntries = opts.certCache?.maxEntries ?? DEFAULT_CERT_CACHE_MAX_ENTRIES;
   const fetchCert = opts.fetchCert ?? ((url: URL) => fetchCertificatePem(url, { timeoutMs: opts.certFetchTimeoutMs }));
+  const caIssuerHosts = opts.caIssuerHosts ?? DEFAULT_CA_ISSUER_HOSTS;
+  const fetchIssuer = opts.fetchIssuer ?? ((url: URL) => fetchIssuerPem(url, { timeoutMs: opts.certFetchTimeoutMs }));
   const trust = createTrustStore(opts.extraTrustAnchorsPem); // loud at startup on a bad anchor file
   const cache = new TtlLruCache<ValidatedCertificate>(maxEntries);
   const failures = new TtlLruCache<VerificationFailure>(maxEntries); // separate, so junk URLs cannot evict good ones
@@ -206,7 +216,27 @@ export function createOfflineVerifier(opts: OfflineVerifierOptions): WebhookVeri
       const detail = err instanceof CertFetchError || err instanceof Error ? err.message : String(err);
       return { ok: false, failure: verificationFailure('cert_fetch_failed', `could not fetch certificate: ${detail}`) };
     }
-    return validateCertificatePem(pem, trust, expectedSubject);
+    const served = validateCertificatePem(pem, trust, expectedSubject);
+    return served.ok || served.failure.code !== 'cert_untrusted' ? served : withFetchedIssuer(pem, served);
+  };
+
+  /**
+   * PayPal's cert URL may serve the leaf alone: when its issuer is neither served nor shipped, and the leaf is
+   * PayPal's, fetch the issuer from the leaf's CA Issuers address (allowed CA hosts only) and build the chain again.
+   * The fetched certificate adds no trust: the chain must still end at a trusted root.
+   */
+  const withFetchedIssuer = async (pem: string, untrusted: Check<ValidatedCertificate>): Promise<Check<ValidatedCertificate>> => {
+    const parsed = parseCertificatePem(pem);
+    const leaf = parsed.ok ? parsed.value[0] : undefined;
+    const url = leaf && !checkLeafSubject(leaf, expectedSubject) ? caIssuerUrl(leaf, caIssuerHosts) : undefined;
+    if (!url) return untrusted;
+    let issuerPem: string;
+    try {
+      issuerPem = await fetchIssuer(url);
+    } catch (err) {
+      return { ok: false, failure: verificationFailure('cert_fetch_failed', `could not fetch the certificate's issuer: ${err instanceof Error ? err.message : String(err)}`) };
+    }
+    return validateCertificatePem(`${pem}\n${issuerPem}`, trust, expectedSubject);
   };
 
   const certificateFor = async (url: URL): Promise<Check<ValidatedCertificate>> => {
