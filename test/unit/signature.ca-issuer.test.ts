@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { caIssuerUrl, fetchIssuerPem } from '../../src/paypal/ca-issuer';
+import { DEFAULT_CA_ISSUER_HOSTS, caIssuerUrl, fetchIssuerPem } from '../../src/paypal/ca-issuer';
 import { createOfflineVerifier, EXPECTED_CERT_SUBJECT, type OfflineVerifierOptions, type VerificationResult } from '../../src/paypal/signature';
-import { mintCert, signWebhook, type TestCert } from '../fixtures/paypal-vectors/helpers';
+import { mintCert, signWebhook, vectorCert, type TestCert } from '../fixtures/paypal-vectors/helpers';
 
 const CERT_URL = 'https://api.paypal.com/v1/notifications/certs/CERT-renewed-1';
 const WEBHOOK_ID = 'WH-CA-ISSUER-1';
@@ -92,6 +92,12 @@ void describe('caIssuerUrl', () => {
     assert.equal(url('http://user:pw@cacerts.digicert.com/x.crt', ['cacerts.digicert.com']), undefined);
     assert.equal(url('ldap://cacerts.digicert.com/x.crt', ['cacerts.digicert.com']), undefined);
     assert.equal(caIssuerUrl(new X509Certificate(intermediate.pem), ['cacerts.digicert.com']), undefined, 'no AIA extension');
+  });
+
+  void it('finds the issuer address PayPal\'s real certificates carry, on the default CA host', () => {
+    for (const file of ['live-2025-01-31_2026-03-03.pem', 'live-2024-03-08_2025-03-07.pem', 'sandbox-2017-02-18_2019-04-26.pem']) {
+      assert.equal(caIssuerUrl(new X509Certificate(vectorCert(file)), DEFAULT_CA_ISSUER_HOSTS)?.href, 'http://cacerts.digicert.com/DigiCertSHA2ExtendedValidationServerCA.crt', file);
+    }
   });
 });
 
