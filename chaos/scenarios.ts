@@ -1,3 +1,4 @@
+import { addAmounts } from '../src/paypal/money';
 import type { SimulatorControlClient } from '../src/simulator';
 import type { ReviewReasonCode } from '../src/workflows/order-machine';
 import type { ChaosMerchant } from './merchant';
@@ -156,7 +157,7 @@ export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<
   order.orderId = created.orderId;
   if (!registerFirst) return;
   const expected = order.kind === 'mismatch' ? (Number(order.amount) + 1).toFixed(2)
-    : order.kind === 'multiSeller' ? (Number(order.amount) + Number(OTHER_UNIT.value)).toFixed(2)
+    : order.kind === 'multiSeller' ? addAmounts([amount, OTHER_UNIT])!.value
     : order.amount;
   await persist(120_000, async () => {
     const { status } = await deps.admin('/orders', { orderId: created.orderId, amount: { currency_code: 'USD', value: expected } });

@@ -154,8 +154,7 @@ export function toPaymentTruth(order: Order): PaymentTruth {
  * none, or the units' currencies differ (PayPal requires one currency per order).
  */
 function orderTotal(units: NonNullable<Order['purchase_units']>): Amount | undefined {
-  const amounts = units.map((u) => u.amount);
-  return amounts.every((a) => a !== undefined) ? amountOf(addAmounts(amounts)) : undefined;
+  return amountOf(addAmounts(units.map((u) => u.amount)));
 }
 
 /** An amount as the machine keeps it: PayPal's money object without any other field PayPal may add. */
@@ -180,8 +179,7 @@ export function paymentCapture(captures: readonly Capture[]): Capture | undefine
   if (paid.length <= 1 || !first) return first;
   const allBack = paid.every((c) => MONEY_BACK.has(c.status));
   const someBack = paid.some((c) => MONEY_BACK.has(c.status) || c.status === 'PARTIALLY_REFUNDED');
-  const amounts = paid.map((c) => c.amount).filter((a) => a !== undefined);
-  const total = amounts.length === paid.length ? addAmounts(amounts) : undefined;
+  const total = addAmounts(paid.map((c) => c.amount));
   return { ...first, status: !allBack && someBack ? 'PARTIALLY_REFUNDED' : first.status, amount: total ?? first.amount };
 }
 

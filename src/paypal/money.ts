@@ -39,15 +39,15 @@ export function money(minor: bigint, currency: string): Money {
 }
 
 /**
- * The sum of amounts in one currency, exact (`30.00` + `5.5` = `35.50`); undefined when there are none, they are
- * in several currencies, or one is not a valid amount for its currency.
+ * The sum of amounts in one currency, exact (`30.00` + `5.5` = `35.50`); undefined when there are none, one is
+ * missing (PayPal did not say), they are in several currencies, or one is not a valid amount for its currency.
  */
-export function addAmounts(amounts: readonly Money[]): Money | undefined {
+export function addAmounts(amounts: readonly (Money | undefined)[]): Money | undefined {
   const currency = amounts[0]?.currency_code;
-  if (!currency || amounts.some((a) => a.currency_code !== currency)) return undefined;
+  if (!currency) return undefined;
   let total = 0n;
   for (const a of amounts) {
-    const minor = toMinor(a.value, currency);
+    const minor = a?.currency_code === currency ? toMinor(a.value, currency) : undefined;
     if (minor === undefined) return undefined;
     total += minor;
   }

@@ -30,13 +30,14 @@ export interface PaymentTruth {
   authorization?: { id: string; status: string };
   /** Refunds and reversals of the payment's captures, as PayPal lists them on the order. */
   refunds?: { id: string; status: string; amount?: Amount }[];
+  /** What the buyer approved: the order's amount, over every purchase unit when there are several. */
   orderAmount?: Amount;
   customId?: string;
   invoiceId?: string;
   /**
    * How many purchase units PayPal's order has, when more than one (PayPal's multi-seller payments, each unit a
-   * payment to its own payee). The order's amount and references then describe the first unit; the capture and the
-   * refunds are every unit's. Absent for an order of one unit.
+   * payment to its own payee). The order's references (custom and invoice IDs) then describe the first unit; its
+   * amount, the capture and the refunds are every unit's. Absent for an order of one unit.
    */
   purchaseUnits?: number;
 }

@@ -33,6 +33,7 @@ test('amounts add up exactly in decimal, and only plain decimals of one currency
   assert.deepEqual(addAmounts([{ currency_code: 'JPY', value: '100' }, { currency_code: 'JPY', value: '250' }]), { currency_code: 'JPY', value: '350' });
   assert.equal(addAmounts([]), undefined);
   assert.equal(addAmounts([usd('1.00'), { currency_code: 'EUR', value: '1.00' }]), undefined, 'two currencies');
+  assert.equal(addAmounts([usd('1.00'), undefined]), undefined, 'an amount PayPal did not give');
   for (const odd of ['-1.00', '1e3', '1.', '.5', ' 1.00']) assert.equal(addAmounts([usd('1.00'), usd(odd)]), undefined, odd);
 });
 
