@@ -31,7 +31,7 @@ export function caIssuerUrl(cert: X509Certificate, allowedHosts: readonly string
 
 /** Downloads an issuer certificate (DER, as CAs serve them, or PEM) with the cert URL's guards; returns it as PEM. */
 export async function fetchIssuerPem(url: URL, opts: CertFetchOptions = {}): Promise<string> {
-  const bytes = await fetchCertificateBytes(url, opts, 'application/pkix-cert, application/x-x509-ca-cert, */*;q=0.1');
+  const bytes = await fetchCertificateBytes(url, 'application/pkix-cert, application/x-x509-ca-cert, */*;q=0.1', opts);
   try {
     return new X509Certificate(bytes).toString();
   } catch (err) {

@@ -47,7 +47,7 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
  * is allowed: the verifier checks that before calling. Throws {@link CertFetchError} on any failure.
  */
 export async function fetchCertificatePem(url: URL, opts: CertFetchOptions = {}): Promise<string> {
-  const body = await fetchCertificateBytes(url, opts, 'application/x-pem-file, text/plain;q=0.9, */*;q=0.1');
+  const body = await fetchCertificateBytes(url, 'application/x-pem-file, text/plain;q=0.9, */*;q=0.1', opts);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(body);
@@ -62,7 +62,7 @@ export async function fetchCertificatePem(url: URL, opts: CertFetchOptions = {})
  * The guarded GET behind {@link fetchCertificatePem}, returning the body's bytes (a CA's issuer certificate is DER).
  * Throws {@link CertFetchError} on any failure.
  */
-export async function fetchCertificateBytes(url: URL, opts: CertFetchOptions = {}, accept = '*/*'): Promise<Buffer> {
+export async function fetchCertificateBytes(url: URL, accept: string, opts: CertFetchOptions = {}): Promise<Buffer> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_CERT_FETCH_TIMEOUT_MS;
   const maxBytes = opts.maxBytes ?? DEFAULT_CERT_FETCH_MAX_BYTES;
   const href = url.href;
