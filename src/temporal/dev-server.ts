@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -125,16 +127,31 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Asks the OS for a free TCP port on 127.0.0.1. */
+/**
+ * Asks the OS for a free TCP port on 127.0.0.1 and leaves it reserved for about a minute, as the Temporal CLI's own
+ * port picker does: a connection the port's side closes first stays in TIME_WAIT, so no `bind(0)` is handed the port
+ * while it lasts, yet a listener with SO_REUSEADDR (Node's and Go's set it) can still bind it. A plain bind-and-close
+ * let the CLI pick our just-released gRPC port for its own HTTP API, and the server failed with "address already in use".
+ */
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const client = connect(port, '127.0.0.1');
+  await once(client, 'connect');
+  const [portSide] = await accepted;
+  const clientSawEnd = once(client, 'end');
+  portSide.end(); // the port's side closes first: the TIME_WAIT is on 127.0.0.1:port
+  await clientSawEnd;
+  client.end();
+  await Promise.all([closed(client), closed(portSide)]);
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+function closed(socket: Socket): Promise<unknown> {
+  return socket.closed ? Promise.resolve() : once(socket, 'close');
 }
