@@ -21,7 +21,7 @@ function socketStatesOn(port: number): string[] {
     .map((fields) => fields[3] ?? '');
 }
 
-test('freePort leaves its port in TIME_WAIT, which keeps it from any bind(0)', { skip: process.platform !== 'linux' && 'reads /proc/net/tcp' }, async () => {
+test('freePort leaves its port in TIME_WAIT (so no bind(0) is handed it while the dev server starts)', { skip: process.platform !== 'linux' && 'reads /proc/net/tcp' }, async () => {
   const port = await freePort();
   assert.ok(socketStatesOn(port).includes(TIME_WAIT), `127.0.0.1:${port} has a TIME_WAIT socket (states seen: ${socketStatesOn(port).join(', ') || 'none'})`);
 });
