@@ -132,6 +132,8 @@ async function persist<T>(ms: number, call: () => Promise<T>): Promise<T> {
 
 /** The second seller's unit of a multiSeller order. */
 const OTHER_UNIT = { currency_code: 'USD', value: '5.00' };
+/** What the merchant registers above the buyer's amount for a mismatch order. */
+const MISMATCH_EXTRA = { currency_code: 'USD', value: '1.00' };
 
 /**
  * Creates the order at the simulator the way its scenario says: a plain checkout (approved at once), one of two
@@ -156,11 +158,11 @@ export async function createOrder(order: ChaosOrder, deps: DriverDeps): Promise<
   );
   order.orderId = created.orderId;
   if (!registerFirst) return;
-  const expected = order.kind === 'mismatch' ? (Number(order.amount) + 1).toFixed(2)
-    : order.kind === 'multiSeller' ? addAmounts([amount, OTHER_UNIT])!.value
-    : order.amount;
+  // The merchant registers the buyer's amount, a dollar more for a mismatch, or both sellers' units for a multiSeller.
+  const extra = order.kind === 'mismatch' ? MISMATCH_EXTRA : order.kind === 'multiSeller' ? OTHER_UNIT : undefined;
+  const registered = extra ? addAmounts([amount, extra])! : amount;
   await persist(120_000, async () => {
-    const { status } = await deps.admin('/orders', { orderId: created.orderId, amount: { currency_code: 'USD', value: expected } });
+    const { status } = await deps.admin('/orders', { orderId: created.orderId, amount: registered });
     // 409: an earlier attempt did register it (its answer was lost to an outage).
     if (status !== 201 && status !== 409) throw new Error(`POST /orders answered ${status}`);
   });
